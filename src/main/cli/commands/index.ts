@@ -1,0 +1,5 @@
+// The `station` subcommands, in the order `station --help` lists them.
+import type { Command } from '../command.ts';
+import { verifyCommand } from './verify.ts';
+
+export const commands: readonly Command[] = [verifyCommand];

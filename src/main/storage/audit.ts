@@ -1,0 +1,68 @@
+// Append-only, hash-chained audit log. Each record's hash covers the previous record's hash and its
+// own canonical content, so any edit, deletion or reordering breaks the chain from that record on.
+// Append inside the same transaction as the change it records.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../shared/canonical-json.ts';
+import type { Db } from './db.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEntry {
+  actor: string;
+  kind: string;
+  subject?: string | null;
+  payload: unknown;
+  at?: string;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  subject: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
+  const body = canonicalJson({ seq: row.seq, at: row.at, actor: row.actor, kind: row.kind, subject: row.subject, payload: row.payload });
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
+  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const base = {
+    seq: (last?.seq ?? 0) + 1,
+    at: entry.at ?? new Date().toISOString(),
+    actor: entry.actor,
+    kind: entry.kind,
+    subject: entry.subject ?? null,
+    payload: canonicalJson(entry.payload ?? null),
+  };
+  const prev_hash = last?.hash ?? GENESIS_HASH;
+  const row: AuditRow = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
+  db.prepare(
+    'INSERT INTO audit_log (seq, at, actor, kind, subject, payload, prev_hash, hash) VALUES (@seq, @at, @actor, @kind, @subject, @payload, @prev_hash, @hash)',
+  ).run(row);
+  return row;
+}
+
+export type ChainResult = { ok: true; records: number; head: string } | { ok: false; records: number; brokenAt: number; problem: string };
+
+/** Walks the chain from the first record; reports the first record that does not verify. */
+export function verifyAuditChain(db: Db): ChainResult {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    if (row.seq !== expectedSeq) return { ok: false, records: count, brokenAt: row.seq, problem: `record ${expectedSeq} is missing (next is ${row.seq})` };
+    if (row.prev_hash !== prev) return { ok: false, records: count, brokenAt: row.seq, problem: 'prev_hash does not match the previous record' };
+    if (auditHash(prev, row) !== row.hash) return { ok: false, records: count, brokenAt: row.seq, problem: 'content does not match its hash (record was altered)' };
+    prev = row.hash;
+    expectedSeq++;
+    count++;
+  }
+  return { ok: true, records: count, head: prev };
+}

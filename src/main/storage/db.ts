@@ -1,0 +1,42 @@
+// Opens the station database: one writer, WAL, synchronous=FULL (better-sqlite3 defaults WAL to
+// NORMAL, which can lose the last commits on power loss: a released parcel must never lose its verdict).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate, type MigrationReport } from './migrate.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Folder for the pre-migration backup; omitted: no backup (tests, :memory:). */
+  backupDir?: string;
+  readonly?: boolean;
+  /** Log line sink for migration progress. */
+  log?: (line: string) => void;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): { db: Db; migrations: MigrationReport } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  try {
+    applyPragmas(db, opts.readonly ?? false);
+    const migrations = opts.readonly ? { from: userVersion(db), to: userVersion(db), applied: [], backup: undefined } : migrate(db, opts);
+    return { db, migrations };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export function applyPragmas(db: Db, readonly = false): void {
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+}
+
+export function userVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

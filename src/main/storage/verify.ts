@@ -1,0 +1,22 @@
+// `station verify`: SQLite integrity, foreign keys and the audit chain, in one report.
+import type { Db } from './db.ts';
+import { verifyAuditChain, type ChainResult } from './audit.ts';
+
+export interface VerifyReport {
+  ok: boolean;
+  integrity: string[];
+  foreignKeyViolations: { table: string; rowid: number; parent: string }[];
+  audit: ChainResult;
+}
+
+export function verifyDatabase(db: Db): VerifyReport {
+  const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  const fk = (db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]).map((r) => ({
+    table: r.table,
+    rowid: r.rowid,
+    parent: r.parent,
+  }));
+  const audit = verifyAuditChain(db);
+  const ok = integrity.length === 1 && integrity[0] === 'ok' && fk.length === 0 && audit.ok;
+  return { ok, integrity, foreignKeyViolations: fk, audit };
+}
