@@ -37,3 +37,25 @@ export const DETECTION_LABELS = [
 ] as const;
 
 export type DetectionLabel = (typeof DETECTION_LABELS)[number];
+
+/**
+ * A loaded model ready to inspect images. Implemented in src/main/inspection (onnxruntime-node in a
+ * supervised worker); `openInspector()` exported from src/main/inspection/index.ts creates one.
+ * Every failure rejects with a StationError (INSPECT_* codes); callers turn that into HOLD (S04/S03).
+ */
+export interface Inspector {
+  /** "name@version". */
+  readonly model: string;
+  /** Encoded image bytes (PNG, JPEG or TIFF). */
+  inspect(image: Uint8Array): Promise<InspectionOutput>;
+  close(): Promise<void>;
+}
+
+export interface InspectorOptions {
+  /** Folder with model.onnx and manifest.json; absent: the shipped model under models/. */
+  modelDir?: string;
+  /** Per-label score thresholds overriding the manifest's. */
+  classThresholds?: Record<string, number>;
+  /** Inference deadline; past it the call rejects and the worker is restarted. */
+  timeoutMs?: number;
+}
