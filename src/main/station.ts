@@ -49,7 +49,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
   } catch (e) {
     db.close();
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new Error(`port ${opts.port ?? config.console.port} on ${config.console.host} is in use; pass --port N (0 picks a free one)`);
+    if (err.code === 'EADDRINUSE') throw new Error(`port ${opts.port ?? config.console.port} on ${config.console.host} is in use; pass --port N (0 picks a free one)`, { cause: e });
     throw e;
   }
 

@@ -1,0 +1,21 @@
+// `npm run build`: everything that can be built on a machine without the Electron binary.
+// Today: typecheck, lint and the generated config schema check. The console bundle and the Electron
+// shell bundle join here when they exist; packaging (`electron-builder`) needs the Electron binary.
+import { spawnSync } from 'node:child_process';
+
+const steps: [string, string[]][] = [
+  ['typecheck', ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['lint', ['npx', 'eslint', '.']],
+  ['config schema', [process.execPath, 'scripts/gen-config-schema.ts', '--check']],
+];
+
+for (const [name, [cmd, ...args]] of steps) {
+  const t0 = Date.now();
+  process.stderr.write(`build: ${name}…\n`);
+  const r = spawnSync(cmd!, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`build: ${name} failed\n`);
+    process.exit(r.status ?? 1);
+  }
+  process.stderr.write(`build: ${name} ok (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+}
