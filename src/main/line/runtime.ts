@@ -1,0 +1,396 @@
+// The inspection line at run time: device events → correlator → inspection (started as soon as the
+// image is attached) → declaration lookup → rules → parcel state machine → durable verdict → conveyor
+// command → ack. The pure parts decide; this file only carries out their effects, and turns every
+// exception on the parcel path into a fail-safe HOLD.
+import type { Declaration } from '../../shared/domain/aed.ts';
+import type { InspectionOutput } from '../../shared/domain/detection.ts';
+import type { Action } from '../../shared/domain/reasons.ts';
+import type { ReasonHit, Verdict } from '../../shared/domain/verdict.ts';
+import type { DecisionInput, InspectionFailure } from '../rules/types.ts';
+import { errorMessage, isStationError } from '../../shared/errors.ts';
+import { imageRelPath, sha256Hex, storeImage } from '../storage/images.ts';
+import { chosenWaybill, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
+import { initialState, recoverAfterRestart, transition, type Command, type Decision, type MachineTiming, type ParcelInput, type ParcelState } from './parcel-machine.ts';
+import type { ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
+
+export interface LineImage {
+  encoded: Uint8Array;
+  format: string;
+  width: number;
+  height: number;
+}
+
+export interface ConveyorPort {
+  send(cmd: { parcelId: number; command: Command; seq: number; deadline?: number }): Promise<{ command: Command; ok: boolean }>;
+}
+
+export interface LineDeps {
+  stationId: string;
+  lineId: string;
+  repo: ParcelRepository;
+  imagesDir: string;
+  inspect(image: LineImage): Promise<InspectionOutput>;
+  lookup(logisticsNo: string): Declaration[];
+  decide(input: DecisionInput): Verdict;
+  conveyor: ConveyorPort;
+  online(): boolean;
+  now(): number;
+  newId(): string;
+  correlator: CorrelatorConfig;
+  /** From tunnel exit (or image arrival) to the last moment a command may leave. */
+  deadlineMs: number;
+  timing: MachineTiming;
+  onEvent?(e: LineEvent): void;
+}
+
+export interface ParcelView {
+  scanId: string;
+  seq?: number;
+  logisticsNo?: string;
+  barcodes: string[];
+  weightKg?: number;
+  imageSha256?: string;
+  deadlineAt: number;
+  stage: ParcelStateKind;
+  verdict?: Verdict;
+  decision?: Decision;
+  command?: Command;
+  ack?: 'ok' | 'nak' | 'timeout';
+}
+
+export type LineEvent =
+  | { type: 'parcel'; parcel: ParcelView; at: number }
+  | { type: 'alarm'; scanId?: string; code: string; detail: string; at: number }
+  | { type: 'orphan'; why: string; at: number };
+
+export interface LineMetrics {
+  closed: number;
+  commands: { RELEASE: number; HOLD: number };
+  /** Image attached → command handed to the conveyor transport, ms. */
+  latencyMs: number[];
+  inferenceMs: number[];
+  deadlineMisses: number;
+  alarms: Record<string, number>;
+  holdsByReason: Record<string, number>;
+}
+
+interface Ctx {
+  view: ParcelView;
+  state: ParcelState;
+  conveyorId: number;
+  imageAt?: number;
+  verdictId?: string;
+  done: boolean;
+}
+
+const toIso = (ms: number): string => new Date(ms).toISOString();
+
+export class LineRuntime {
+  private readonly deps: LineDeps;
+  private corr = emptyCorrelator<LineImage>();
+  private readonly inspections = new Map<number, Promise<InspectionOutput | InspectionFailure>>();
+  private readonly active = new Map<string, Ctx>();
+  private commandSeq = 1;
+  readonly metrics: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: [], inferenceMs: [], deadlineMisses: 0, alarms: {}, holdsByReason: {} };
+  /** Parcel processing still running (awaited by stop() and tests). */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(deps: LineDeps) {
+    this.deps = deps;
+  }
+
+  /** A device event (already typed by the drivers). */
+  feed(event: CorrelatorEvent<LineImage>): void {
+    let r;
+    try {
+      r = correlate(this.corr, event, this.deps.correlator);
+    } catch (e) {
+      this.alarm(undefined, 'CORRELATOR_FAULT', errorMessage(e));
+      return;
+    }
+    this.corr = r.state;
+    for (const o of r.out) {
+      if (o.type === 'image') this.startInspection(o.parcel);
+      else if (o.type === 'closed') this.track(this.processClosed(o.parcel));
+      else this.emit({ type: 'orphan', why: o.why, at: this.deps.now() });
+    }
+  }
+
+  /** Advance timers: correlation windows, review windows, deadlines, ack timeouts. */
+  tick(): void {
+    const now = this.deps.now();
+    this.feed({ type: 'tick', now });
+    for (const ctx of this.active.values()) this.apply(ctx, { type: 'tick', now });
+  }
+
+  /** An operator's key press. Returns the refusals (empty when accepted). */
+  operator(scanId: string, action: Action, operatorId: string, opts: { reason?: string; supervisor?: boolean } = {}): string[] {
+    const ctx = this.active.get(scanId);
+    if (!ctx) return [`parcel ${scanId} is not awaiting a decision`];
+    const before = this.metricsAlarmCount('OPERATOR_REFUSED');
+    const refusals: string[] = [];
+    this.apply(ctx, { type: 'operator', action, operatorId, supervisor: opts.supervisor ?? false, now: this.deps.now(), ...(opts.reason ? { reason: opts.reason } : {}) }, refusals);
+    return this.metricsAlarmCount('OPERATOR_REFUSED') > before ? refusals : [];
+  }
+
+  /** Parcels currently between correlation and the conveyor's ack. */
+  activeParcels(): ParcelView[] {
+    return [...this.active.values()].map((c) => c.view);
+  }
+
+  /** Restart recovery: every parcel found in flight is resolved to HOLD and recorded. Returns how many. */
+  recover(): number {
+    let n = 0;
+    for (const row of this.deps.repo.inFlight()) {
+      const decision = recoverAfterRestart({ kind: 'inspecting', deadlineAt: 0 });
+      if (!decision) continue;
+      const at = toIso(this.deps.now());
+      this.deps.repo.commitVerdict(
+        {
+          verdictId: this.deps.newId(),
+          scanId: row.scanId,
+          ...(row.logisticsNo ? { logisticsNo: row.logisticsNo } : {}),
+          action: 'HOLD',
+          reasons: [{ code: 'S04', detail: `station restarted while the parcel was ${row.state}`, evidence: { previousState: row.state }, level: 'HOLD' }],
+          ruleSet: 'failsafe',
+          model: 'none',
+          decidedBy: 'AUTO',
+          decidedAt: at,
+          note: decision.note,
+        },
+        'done',
+      );
+      n++;
+    }
+    return n;
+  }
+
+  /** Waits for parcel processing already started (used on shutdown and by tests). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  // ---- internals ----
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private startInspection(p: CorrelatedParcel<LineImage>): void {
+    const img = p.image!;
+    const run = (async (): Promise<InspectionOutput | InspectionFailure> => {
+      try {
+        const out = await this.deps.inspect(img);
+        this.metrics.inferenceMs.push(out.inferenceMs);
+        return out;
+      } catch (e) {
+        return { error: { code: isStationError(e) ? e.code : 'INSPECT_FAILED', message: errorMessage(e) } };
+      }
+    })();
+    this.inspections.set(p.id, run);
+  }
+
+  private async processClosed(p: CorrelatedParcel<LineImage>): Promise<void> {
+    const now = this.deps.now();
+    this.metrics.closed++;
+    const ref = p.tunnelOutAt ?? p.imageAt ?? now;
+    const deadlineAt = ref + this.deps.deadlineMs;
+    const logisticsNo = chosenWaybill(p);
+    const scanId = this.deps.newId();
+    const view: ParcelView = {
+      scanId,
+      ...(p.seq !== undefined ? { seq: p.seq } : {}),
+      ...(logisticsNo ? { logisticsNo } : {}),
+      barcodes: p.reads.map((r) => r.code),
+      ...(p.weightKg !== undefined ? { weightKg: p.weightKg } : {}),
+      deadlineAt,
+      stage: 'inspecting',
+    };
+    const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(p.imageAt !== undefined ? { imageAt: p.imageAt } : {}), done: false };
+    this.active.set(scanId, ctx);
+    try {
+      if (p.image) view.imageSha256 = this.persistImage(p.image, now);
+      this.deps.repo.createParcel({
+        scanId,
+        stationId: this.deps.stationId,
+        lineId: this.deps.lineId,
+        ...(logisticsNo ? { logisticsNo } : {}),
+        barcodes: view.barcodes,
+        ...(p.seq !== undefined ? { tunnelSeq: p.seq } : {}),
+        ...(view.imageSha256 ? { imageSha256: view.imageSha256 } : {}),
+        ...(p.weightKg !== undefined ? { weightKg: p.weightKg } : {}),
+        deadlineAt: toIso(deadlineAt),
+        createdAt: toIso(now),
+      });
+      this.emitParcel(ctx);
+
+      const inspection: InspectionOutput | InspectionFailure = p.image
+        ? await (this.inspections.get(p.id) ?? Promise.resolve({ error: { code: 'INSPECT_NOT_STARTED', message: 'inspection was never started' } }))
+        : { error: { code: 'LINE_NO_IMAGE', message: 'no X-ray image arrived for this parcel' } };
+      this.inspections.delete(p.id);
+      if (!('error' in inspection)) this.deps.repo.saveDetections(scanId, inspection.model, inspection.detections);
+      if (ctx.state.kind !== 'inspecting') return; // the deadline already held it
+
+      const declarations = logisticsNo ? this.deps.lookup(logisticsNo) : [];
+      const verdict = this.deps.decide({
+        scanId,
+        barcodes: view.barcodes,
+        ...(logisticsNo ? { logisticsNo } : {}),
+        declarations,
+        inspection,
+        ...(p.weightKg !== undefined ? { measuredWeightKg: p.weightKg } : {}),
+        tracking: { lost: p.issues.some((i) => i === 'NO_IMAGE' || i === 'AMBIGUOUS' || i === 'SEQ_GAP') },
+        priorVerdicts: logisticsNo ? this.deps.repo.priorVerdicts(logisticsNo) : [],
+        online: this.deps.online(),
+        now: toIso(this.deps.now()),
+      });
+      view.verdict = verdict;
+      this.apply(ctx, {
+        type: 'decided',
+        decision: { action: verdict.action, reasons: verdict.reasons.map((r) => r.code), by: 'AUTO' },
+        review: verdict.review,
+        now: this.deps.now(),
+      });
+    } catch (e) {
+      // Whatever broke (storage, lookup, rules), the parcel is held.
+      this.alarm(scanId, 'PIPELINE_FAULT', errorMessage(e));
+      if (ctx.state.kind === 'inspecting') {
+        this.apply(ctx, { type: 'decided', decision: { action: 'HOLD', reasons: ['S04'], by: 'FAILSAFE', note: `pipeline fault: ${errorMessage(e)}` }, review: false, now: this.deps.now() });
+      }
+    }
+  }
+
+  private persistImage(img: LineImage, now: number): string {
+    const sha = sha256Hex(img.encoded);
+    const write = storeImage(this.deps.imagesDir, img.encoded, img.format, sha).then(
+      () => undefined,
+      (e: unknown) => this.alarm(undefined, 'IMAGE_STORE_FAILED', errorMessage(e)),
+    );
+    this.track(write);
+    this.deps.repo.saveImageRow({ sha256: sha, relPath: imageRelPath(sha, img.format), format: img.format, width: img.width, height: img.height, bytes: img.encoded.byteLength }, toIso(now));
+    return sha;
+  }
+
+  private apply(ctx: Ctx, input: ParcelInput, refusals?: string[]): void {
+    const step = transition(ctx.state, input, this.deps.timing);
+    ctx.state = step.state;
+    ctx.view.stage = step.state.kind === 'committing' ? 'committing' : step.state.kind;
+    for (const effect of step.effects) {
+      switch (effect.type) {
+        case 'alarm':
+          if (effect.code === 'OPERATOR_REFUSED') refusals?.push(effect.detail);
+          if (effect.code === 'DEADLINE_MISSED') this.metrics.deadlineMisses++;
+          this.alarm(ctx.view.scanId, effect.code, effect.detail);
+          break;
+        case 'commit':
+          this.commit(ctx, effect.decision);
+          break;
+        case 'send':
+          this.send(ctx, effect.command);
+          break;
+        case 'recordAck':
+          try {
+            if (ctx.verdictId) this.deps.repo.recordAck(ctx.verdictId, effect.command, effect.ack, toIso(input.now));
+            this.deps.repo.setState(ctx.view.scanId, 'done', toIso(input.now));
+          } catch (e) {
+            this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
+          }
+          ctx.view.ack = effect.ack;
+          break;
+      }
+    }
+    if (step.state.kind === 'review' && input.type === 'decided') this.emitParcel(ctx);
+    if (step.state.kind === 'done' && !ctx.done) {
+      ctx.done = true;
+      this.active.delete(ctx.view.scanId);
+      this.emitParcel(ctx);
+    }
+  }
+
+  private commit(ctx: Ctx, decision: Decision): void {
+    const at = this.deps.now();
+    const record = this.verdictRecord(ctx, decision, at);
+    try {
+      this.deps.repo.commitVerdict(record, 'signalled', decision.by === 'OPERATOR' ? decision.note : undefined);
+      ctx.verdictId = record.verdictId;
+      ctx.view.decision = decision;
+      if (decision.action !== 'RELEASE') for (const r of decision.reasons) this.metrics.holdsByReason[r] = (this.metrics.holdsByReason[r] ?? 0) + 1;
+      if (ctx.state.kind === 'committing') this.apply(ctx, { type: 'committed', now: this.deps.now() });
+    } catch (e) {
+      if (ctx.state.kind === 'committing') this.apply(ctx, { type: 'commitFailed', error: errorMessage(e), now: this.deps.now() });
+      else this.alarm(ctx.view.scanId, 'COMMIT_FAILED', `HOLD sent but not recorded: ${errorMessage(e)}`);
+    }
+  }
+
+  private verdictRecord(ctx: Ctx, decision: Decision, at: number): VerdictRecord {
+    const auto = ctx.view.verdict;
+    const hits: ReasonHit[] = [];
+    if (decision.by === 'OPERATOR') {
+      hits.push({ code: 'S05', detail: `operator ${decision.operatorId ?? '?'} decided ${decision.action}${decision.note ? `: ${decision.note}` : ''}`, evidence: {}, level: decision.action === 'RELEASE' ? 'ALERT' : 'HOLD' });
+      hits.push(...(auto?.reasons ?? []));
+    } else if (decision.by === 'FAILSAFE') {
+      hits.push(...(auto?.reasons ?? []));
+      for (const code of decision.reasons) {
+        if (!hits.some((h) => h.code === code)) hits.push({ code, detail: decision.note ?? 'fail-safe hold', evidence: {}, level: 'HOLD' });
+      }
+    } else {
+      hits.push(...(auto?.reasons ?? decision.reasons.map((code) => ({ code, detail: decision.note ?? '', evidence: {}, level: 'HOLD' as const }))));
+    }
+    return {
+      verdictId: this.deps.newId(),
+      scanId: ctx.view.scanId,
+      ...(ctx.view.logisticsNo ? { logisticsNo: ctx.view.logisticsNo } : {}),
+      action: decision.action,
+      reasons: hits,
+      ruleSet: auto?.ruleSet ?? 'failsafe',
+      model: auto?.model ?? 'unavailable',
+      decidedBy: decision.by === 'OPERATOR' ? 'OPERATOR' : 'AUTO',
+      ...(decision.operatorId ? { operatorId: decision.operatorId } : {}),
+      decidedAt: toIso(at),
+      ...(ctx.imageAt !== undefined ? { latencyMs: Math.max(0, at - ctx.imageAt) } : {}),
+      ...(decision.note ? { note: decision.note } : {}),
+    };
+  }
+
+  private send(ctx: Ctx, command: Command): void {
+    const at = this.deps.now();
+    if (ctx.imageAt !== undefined) this.metrics.latencyMs.push(at - ctx.imageAt);
+    this.metrics.commands[command]++;
+    ctx.view.command = command;
+    try {
+      if (ctx.verdictId) this.deps.repo.recordCommand(ctx.verdictId, command, toIso(at));
+    } catch (e) {
+      this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
+    }
+    this.emitParcel(ctx);
+    this.deps.conveyor
+      .send({ parcelId: ctx.conveyorId, command, seq: this.commandSeq++, deadline: ctx.view.deadlineAt })
+      .then(
+        (ack) => this.apply(ctx, { type: 'ack', command: ack.command, ok: ack.ok, now: this.deps.now() }),
+        // A transport error or timeout: the machine's ack deadline raises the alarm and records it.
+        (e: unknown) => this.alarm(ctx.view.scanId, 'CONVEYOR_SEND_FAILED', errorMessage(e)),
+      );
+  }
+
+  private metricsAlarmCount(code: string): number {
+    return this.metrics.alarms[code] ?? 0;
+  }
+
+  private alarm(scanId: string | undefined, code: string, detail: string): void {
+    this.metrics.alarms[code] = (this.metrics.alarms[code] ?? 0) + 1;
+    this.emit({ type: 'alarm', ...(scanId ? { scanId } : {}), code, detail, at: this.deps.now() });
+  }
+
+  private emitParcel(ctx: Ctx): void {
+    this.emit({ type: 'parcel', parcel: { ...ctx.view }, at: this.deps.now() });
+  }
+
+  private emit(e: LineEvent): void {
+    try {
+      this.deps.onEvent?.(e);
+    } catch {
+      // A failing subscriber (console, MQTT) must not disturb the parcel path.
+    }
+  }
+}
