@@ -12,6 +12,7 @@ import { imageRelPath, sha256Hex, storeImage } from '../storage/images.ts';
 import { chosenWaybill, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
 import { initialState, recoverAfterRestart, transition, type Command, type Decision, type MachineTiming, type ParcelInput, type ParcelState } from './parcel-machine.ts';
 import type { ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
+import { LatencyStats } from './stats.ts';
 
 export interface LineImage {
   encoded: Uint8Array;
@@ -67,8 +68,8 @@ export interface LineMetrics {
   closed: number;
   commands: { RELEASE: number; HOLD: number };
   /** Image attached → command handed to the conveyor transport, ms. */
-  latencyMs: number[];
-  inferenceMs: number[];
+  latencyMs: LatencyStats;
+  inferenceMs: LatencyStats;
   deadlineMisses: number;
   alarms: Record<string, number>;
   holdsByReason: Record<string, number>;
@@ -91,7 +92,7 @@ export class LineRuntime {
   private readonly inspections = new Map<number, Promise<InspectionOutput | InspectionFailure>>();
   private readonly active = new Map<string, Ctx>();
   private commandSeq = 1;
-  readonly metrics: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: [], inferenceMs: [], deadlineMisses: 0, alarms: {}, holdsByReason: {} };
+  readonly metrics: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: new LatencyStats(), inferenceMs: new LatencyStats(), deadlineMisses: 0, alarms: {}, holdsByReason: {} };
   /** Parcel processing still running (awaited by stop() and tests). */
   private readonly pending = new Set<Promise<void>>();
 
@@ -182,7 +183,7 @@ export class LineRuntime {
     const run = (async (): Promise<InspectionOutput | InspectionFailure> => {
       try {
         const out = await this.deps.inspect(img);
-        this.metrics.inferenceMs.push(out.inferenceMs);
+        this.metrics.inferenceMs.add(out.inferenceMs);
         return out;
       } catch (e) {
         return { error: { code: isStationError(e) ? e.code : 'INSPECT_FAILED', message: errorMessage(e) } };
@@ -355,7 +356,7 @@ export class LineRuntime {
 
   private send(ctx: Ctx, command: Command): void {
     const at = this.deps.now();
-    if (ctx.imageAt !== undefined) this.metrics.latencyMs.push(at - ctx.imageAt);
+    if (ctx.imageAt !== undefined) this.metrics.latencyMs.add(at - ctx.imageAt);
     this.metrics.commands[command]++;
     ctx.view.command = command;
     try {
