@@ -61,16 +61,31 @@ export function enqueue(db: Db, input: EnqueueInput): boolean {
 }
 
 /**
+ * Items with an id at or below this watermark were pending when the link last came back: they are
+ * the replayed backlog. A watermark (one row) instead of flagging every pending row keeps the moment
+ * the link returns O(1), so a 100,000-item backlog never stalls the event loop the line runs on.
+ */
+export function historicalWatermark(db: Db): number {
+  const r = stmt(db, "SELECT value FROM sync_state WHERE key = 'historical_below'").get() as { value: string } | undefined;
+  return r ? Number(r.value) : 0;
+}
+
+const COLUMNS = 'id, idem_key, kind, payload, created_at, historical, attempts, signature';
+
+/**
  * The next batch to send: live items first, then the replayed backlog, each in enqueue order.
  * Reading does not lock or mark anything: the drain is the only sender, and an item stays pending
  * until acknowledged, so a crash at any point means it is simply sent again.
  */
 export function nextBatch(db: Db, limit: number): OutboxRow[] {
-  return stmt(
+  const w = historicalWatermark(db);
+  const live = stmt(db, `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? ORDER BY id LIMIT ?`).all(w, limit) as OutboxRow[];
+  if (live.length >= limit) return live;
+  const backlog = stmt(
     db,
-    `SELECT id, idem_key, kind, payload, created_at, historical, attempts, signature FROM outbox
-     WHERE acked_at IS NULL AND rejected_at IS NULL ORDER BY historical, id LIMIT ?`,
-  ).all(limit) as OutboxRow[];
+    `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND (historical = 1 OR id <= ?) ORDER BY id LIMIT ?`,
+  ).all(w, limit - live.length) as OutboxRow[];
+  return [...live, ...backlog.map((r) => ({ ...r, historical: 1 }))];
 }
 
 /** Keeps the signature each item was sent with (the station's proof of what it decided). */
@@ -102,10 +117,21 @@ export function settle(db: Db, s: Settlement, at: string): void {
 
 /**
  * Link came back: everything still pending was decided while the link was down and is replayed as
- * history. Persisted, so a crash during the replay keeps the flag. Returns how many were marked.
+ * history. Persisted (the watermark), so a crash during the replay keeps it. Returns how many.
  */
 export function markBacklogHistorical(db: Db): number {
-  return stmt(db, 'UPDATE outbox SET historical = 1 WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0').run().changes;
+  return db.transaction(() => {
+    const before = historicalWatermark(db);
+    stmt(
+      db,
+      `INSERT INTO sync_state (key, value) VALUES ('historical_below', (SELECT COALESCE(MAX(id), 0) FROM outbox))
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(excluded.value AS INTEGER) > CAST(value AS INTEGER)`,
+    ).run();
+    const after = historicalWatermark(db);
+    return (
+      stmt(db, 'SELECT COUNT(*) AS n FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? AND id <= ?').get(before, after) as { n: number }
+    ).n;
+  })();
 }
 
 export interface BacklogStats {
@@ -117,7 +143,10 @@ export interface BacklogStats {
 
 export function backlogStats(db: Db): BacklogStats {
   // Both queries run on partial indexes, so they cost the backlog size, not the table size.
-  const r = stmt(db, 'SELECT COUNT(*) AS pending, COALESCE(SUM(historical), 0) AS historical, MIN(created_at) AS oldest FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL').get() as { pending: number; historical: number; oldest: string | null };
+  const r = stmt(
+    db,
+    'SELECT COUNT(*) AS pending, COALESCE(SUM(historical = 1 OR id <= ?), 0) AS historical, MIN(created_at) AS oldest FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL',
+  ).get(historicalWatermark(db)) as { pending: number; historical: number; oldest: string | null };
   const rejected = (stmt(db, 'SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NOT NULL').get() as { n: number }).n;
   return { pending: r.pending, historical: r.historical, rejected, oldestPendingAt: r.oldest };
 }

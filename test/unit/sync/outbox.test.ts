@@ -52,4 +52,22 @@ describe('outbox', () => {
     const row = db.prepare("SELECT attempts, last_error FROM outbox WHERE idem_key = 'V2'").get();
     expect(row).toEqual({ attempts: 1, last_error: 'conflict' });
   });
+
+  it('marks the backlog of a second outage historical too, and keeps the mark across a restart', () => {
+    const dir = tempDir();
+    const db = openStationDb(dir);
+    enqueue(db, { kind: 'verdict', idemKey: 'A1', payload: verdictPayload(1) });
+    expect(markBacklogHistorical(db)).toBe(1);
+    enqueue(db, { kind: 'verdict', idemKey: 'A2', payload: verdictPayload(2) });
+    expect(backlogStats(db).historical).toBe(1);
+    expect(markBacklogHistorical(db)).toBe(1);
+    expect(markBacklogHistorical(db)).toBe(0);
+    db.close();
+    const again = openStationDb(dir);
+    expect(nextBatch(again, 10).map((r) => [r.idem_key, r.historical])).toEqual([
+      ['A1', 1],
+      ['A2', 1],
+    ]);
+    expect(backlogStats(again).historical).toBe(2);
+  });
 });
