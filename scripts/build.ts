@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 
 const steps: [string, string[]][] = [
   ['typecheck', ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck (console UI)', ['npx', 'tsc', '-p', 'tsconfig.web.json', '--noEmit']],
   ['lint', ['npx', 'eslint', '.']],
   ['config schema', [process.execPath, 'scripts/gen-config-schema.ts', '--check']],
+  ['console UI bundle', [process.execPath, 'scripts/build-renderer.ts']],
 ];
 
 for (const [name, [cmd, ...args]] of steps) {

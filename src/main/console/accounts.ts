@@ -1,0 +1,103 @@
+// Console accounts and login sessions. Passwords are scrypt-hashed (node:crypto) with a per-account
+// salt; session tokens are random and only their SHA-256 is stored, so a copied database logs no one in.
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { Role, User } from '../../shared/api.ts';
+import { StationError } from '../../shared/errors.ts';
+import { appendAudit } from '../storage/audit.ts';
+import type { Db } from '../storage/db.ts';
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+export const SESSION_TTL_MS = 12 * 3600_000; // one shift and a bit
+export const DEMO_ACCOUNTS: readonly { name: string; role: Role }[] = [
+  { name: 'operator', role: 'operator' },
+  { name: 'supervisor', role: 'supervisor' },
+  { name: 'admin', role: 'admin' },
+];
+
+export function hashPassword(password: string, salt = randomBytes(16)): string {
+  const key = scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [kind, n, r, p, salt, key] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !key) return false;
+  const want = Buffer.from(key, 'base64');
+  const got = scryptSync(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(want, got);
+}
+
+const NAME = /^[a-z][a-z0-9._-]{1,31}$/;
+
+export function addAccount(db: Db, name: string, role: Role, password: string, by: string): void {
+  if (!NAME.test(name)) throw new StationError('CONSOLE_BAD_ACCOUNT', `account name "${name}" must be 2-32 characters: lower-case letters, digits, . _ - (starting with a letter)`, { name });
+  if (password.length < 8 && !DEMO_ACCOUNTS.some((a) => a.name === name && a.name === password)) {
+    throw new StationError('CONSOLE_WEAK_PASSWORD', `password for "${name}" must have at least 8 characters`, { name });
+  }
+  const exists = db.prepare('SELECT 1 FROM account WHERE name = ?').get(name);
+  if (exists) throw new StationError('CONSOLE_ACCOUNT_EXISTS', `account "${name}" already exists`, { name });
+  db.transaction(() => {
+    db.prepare('INSERT INTO account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hashPassword(password), new Date().toISOString());
+    appendAudit(db, { actor: by, kind: 'account.add', subject: name, payload: { role } });
+  })();
+}
+
+/** Demo seeding: only the caller decides when it is allowed (loopback and --demo). Returns the names created. */
+export function seedDemoAccounts(db: Db): string[] {
+  const made: string[] = [];
+  for (const a of DEMO_ACCOUNTS) {
+    if (db.prepare('SELECT 1 FROM account WHERE name = ?').get(a.name)) continue;
+    addAccount(db, a.name, a.role, a.name, 'station');
+    made.push(a.name);
+  }
+  return made;
+}
+
+export function accountCount(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM account WHERE disabled = 0').get() as { n: number }).n;
+}
+
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export class Sessions {
+  private readonly db: Db;
+  private readonly now: () => number;
+
+  constructor(db: Db, now: () => number = Date.now) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** Checks the password; on success opens a session and audits the login. Failures are audited too. */
+  login(name: string, password: string): { token: string; user: User } | undefined {
+    const row = this.db.prepare('SELECT name, role, password_hash FROM account WHERE name = ? AND disabled = 0').get(name) as { name: string; role: Role; password_hash: string } | undefined;
+    // Hash even for unknown names so timing does not reveal which accounts exist.
+    const ok = verifyPassword(password, row?.password_hash ?? hashPassword('x', Buffer.alloc(16)));
+    if (!row || !ok) {
+      appendAudit(this.db, { actor: name.slice(0, 64), kind: 'console.login_failed', subject: null, payload: {} });
+      return undefined;
+    }
+    const token = randomBytes(24).toString('base64url');
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO console_session (token_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash(token), row.name, new Date(at).toISOString(), new Date(at + SESSION_TTL_MS).toISOString());
+      appendAudit(this.db, { actor: row.name, kind: 'console.login', subject: row.name, payload: { role: row.role } });
+    })();
+    return { token, user: { name: row.name, role: row.role } };
+  }
+
+  resume(token: string): User | undefined {
+    const row = this.db
+      .prepare('SELECT a.name, a.role, s.expires_at FROM console_session s JOIN account a ON a.name = s.account WHERE s.token_hash = ? AND s.ended_at IS NULL AND a.disabled = 0')
+      .get(tokenHash(token)) as { name: string; role: Role; expires_at: string } | undefined;
+    if (!row || Date.parse(row.expires_at) <= this.now()) return undefined;
+    return { name: row.name, role: row.role };
+  }
+
+  logout(token: string, user: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE console_session SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL').run(new Date(this.now()).toISOString(), tokenHash(token));
+      appendAudit(this.db, { actor: user, kind: 'console.logout', subject: user, payload: {} });
+    })();
+  }
+}
