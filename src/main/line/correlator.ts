@@ -41,9 +41,11 @@ export interface CorrelatedParcel<Img> {
 export type CorrelatorEvent<Img> =
   | { type: 'tunnel'; kind: 'in' | 'out'; seq: number; at: number }
   | { type: 'image'; seq?: number; at: number; image: Img }
-  | { type: 'read'; code: string; valid: boolean; at: number }
-  | { type: 'noread'; at: number }
-  | { type: 'weight'; kg: number; stable: boolean; at: number }
+  // `seq` is set when the reader or scale is triggered by the scanner's photo-eye and tags its
+  // result with the tunnel sequence number (integrated tunnels): then time does not matter.
+  | { type: 'read'; code: string; valid: boolean; at: number; seq?: number }
+  | { type: 'noread'; at: number; seq?: number }
+  | { type: 'weight'; kg: number; stable: boolean; at: number; seq?: number }
   | { type: 'tick'; now: number };
 
 export type CorrelatorOutput<Img> =
@@ -177,6 +179,13 @@ const offsetOf = <Img>(e: Evidence<Img>, cfg: CorrelatorConfig): number => (e.ty
 function resolvePending<Img>(s: CorrelatorState<Img>, now: number, cfg: CorrelatorConfig, out: Out<Img>): void {
   const keep: Evidence<Img>[] = [];
   for (const e of s.pending) {
+    if (e.seq !== undefined) {
+      const p = s.open.find((x) => x.seq === e.seq);
+      if (p) assign(p, e);
+      else if (now - e.at > cfg.maxInTunnelMs) out.push({ type: 'orphan', event: e, why: `no parcel with tunnel sequence ${e.seq}` });
+      else keep.push(e);
+      continue;
+    }
     const expected = e.at - offsetOf(e, cfg); // when its parcel should have entered the tunnel
     const candidates = s.open
       .filter((p) => p.tunnelInAt !== undefined)
@@ -213,7 +222,7 @@ function assign<Img>(p: CorrelatedParcel<Img>, e: Evidence<Img>): void {
 function complete<Img>(s: CorrelatorState<Img>, p: CorrelatedParcel<Img>, cfg: CorrelatorConfig): boolean {
   if (p.image === undefined || (cfg.tunnelEvents && p.tunnelOutAt === undefined)) return false;
   if (p.reads.length === 0 || (cfg.expectWeight && p.weightKg === undefined)) return false;
-  return !s.pending.some((e) => Math.abs(p.tunnelInAt! - (e.at - offsetOf(e, cfg))) <= cfg.toleranceMs);
+  return !s.pending.some((e) => (e.seq !== undefined ? e.seq === p.seq : Math.abs(p.tunnelInAt! - (e.at - offsetOf(e, cfg))) <= cfg.toleranceMs));
 }
 
 function closeDue<Img>(s: CorrelatorState<Img>, now: number, cfg: CorrelatorConfig, out: Out<Img>): void {

@@ -103,6 +103,23 @@ describe('the correlator', () => {
     expect(chosenWaybill(r.closed[0]!)).toBe('SF6');
   });
 
+  it('pairs reads and weights tagged with the tunnel sequence regardless of time, even at a high rate', () => {
+    const events: CorrelatorEvent<string>[] = [];
+    for (let i = 1; i <= 50; i++) {
+      const t = i * 40; // 25 parcels/s
+      events.push({ type: 'read', code: `SF${i}`, valid: true, at: t + 30, seq: i }, { type: 'weight', kg: i / 10, stable: true, at: t + 31, seq: i });
+      events.push(tin(i, t), tout(i, t + 20), image(i, t + 25));
+    }
+    events.sort((a, b) => (a as { at: number }).at - (b as { at: number }).at);
+    const r = feed([...events, tick(60_000)]);
+    expect(r.closed).toHaveLength(50);
+    for (const p of r.closed) {
+      expect(p.issues).toEqual([]);
+      expect(chosenWaybill(p)).toBe(`SF${p.seq}`);
+      expect(p.weightKg).toBe(p.seq! / 10);
+    }
+  });
+
   it('reports a read no parcel claims as an orphan instead of dropping it', () => {
     const r = feed([read('LOST', 0), tick(10_000)]);
     expect(r.out).toContainEqual(expect.objectContaining({ type: 'orphan', event: expect.objectContaining({ code: 'LOST' }) }));
