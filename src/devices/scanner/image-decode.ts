@@ -1,0 +1,71 @@
+// X-ray image decoding with bounds checked BEFORE any pixel is decoded: the encoded size first,
+// then the header (sharp metadata reads only the header) for format and width×height, and only
+// then the decode itself, which sharp also caps with limitInputPixels. Accepts PNG, JPEG and TIFF,
+// 8- or 16-bit, and dual-energy high/low pairs of the same size.
+import sharp from 'sharp';
+import { StationError } from '../../shared/errors.ts';
+import { DeviceErrorCodes, type ImageFormat, type XrayPlane } from '../../shared/devices.ts';
+
+export interface ImageLimits {
+  maxImageBytes: number;
+  maxImagePixels: number;
+}
+
+const FORMATS: Record<string, ImageFormat> = { png: 'png', jpeg: 'jpeg', jpg: 'jpeg', tiff: 'tiff' };
+
+function reject(reason: string, context: Record<string, unknown> = {}): StationError {
+  return new StationError(DeviceErrorCodes.DEVICE_IMAGE_REJECTED, reason, context);
+}
+
+/** Header-only check: format and dimensions, without decoding pixels. */
+export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promise<{ format: ImageFormat; width: number; height: number; bitDepth: 8 | 16; grey: boolean }> {
+  if (bytes.byteLength === 0) throw reject('image is empty');
+  if (bytes.byteLength > limits.maxImageBytes) throw reject(`image is ${bytes.byteLength} bytes, over the ${limits.maxImageBytes}-byte limit`, { bytes: bytes.byteLength });
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw reject(`not a readable image: ${(e as Error).message}`);
+  }
+  const format = meta.format ? FORMATS[meta.format] : undefined;
+  if (!format) throw reject(`unsupported image format ${meta.format ?? 'unknown'} (PNG, JPEG or TIFF)`, { format: meta.format });
+  const { width, height } = meta;
+  if (!width || !height) throw reject('image header has no size');
+  if (width * height > limits.maxImagePixels) throw reject(`image is ${width}×${height}, over the ${limits.maxImagePixels}-pixel limit`, { width, height });
+  const bitDepth = meta.depth === 'ushort' || meta.depth === 'short' ? 16 : meta.depth === 'uchar' || meta.depth === 'char' ? 8 : undefined;
+  if (bitDepth === undefined) throw reject(`unsupported sample depth ${meta.depth}`, { depth: meta.depth });
+  // Greyscale (with or without alpha) stays one channel; pseudo-colour X-ray renderings stay RGB.
+  const grey = (meta.channels ?? 1) - (meta.hasAlpha ? 1 : 0) <= 1;
+  return { format, width, height, bitDepth, grey };
+}
+
+export async function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promise<XrayPlane> {
+  const head = await probeImage(bytes, limits);
+  try {
+    // Without an explicit colourspace sharp converts to sRGB (3 channels, and 16-bit values mangled).
+    const space = head.grey ? (head.bitDepth === 16 ? 'grey16' : 'b-w') : head.bitDepth === 16 ? 'rgb16' : 'srgb';
+    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
+      .removeAlpha()
+      .toColourspace(space)
+      .raw({ depth: head.bitDepth === 16 ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return {
+      format: head.format,
+      width: info.width,
+      height: info.height,
+      bitDepth: head.bitDepth,
+      channels: info.channels,
+      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      encodedBytes: bytes.byteLength,
+    };
+  } catch (e) {
+    throw reject(`image decode failed: ${(e as Error).message}`, { format: head.format });
+  }
+}
+
+/** Decodes a high/low pair; both must decode and share width and height. */
+export async function decodeDualEnergy(high: Uint8Array, low: Uint8Array, limits: ImageLimits): Promise<{ high: XrayPlane; low: XrayPlane }> {
+  const [h, l] = await Promise.all([decodeImage(high, limits), decodeImage(low, limits)]);
+  if (h.width !== l.width || h.height !== l.height) throw reject(`dual-energy pair differs in size: high ${h.width}×${h.height}, low ${l.width}×${l.height}`);
+  return { high: h, low: l };
+}
