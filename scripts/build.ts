@@ -1,6 +1,6 @@
 // `npm run build`: everything that can be built on a machine without the Electron binary.
-// Today: typecheck, lint and the generated config schema check. The console bundle and the Electron
-// shell bundle join here when they exist; packaging (`electron-builder`) needs the Electron binary.
+// Typecheck, lint, the generated config schema check, the console UI bundle and the Electron shell
+// bundle (dist/electron/*.cjs); packaging (`electron-builder`) needs the Electron binary.
 import { spawnSync } from 'node:child_process';
 
 const steps: [string, string[]][] = [
@@ -9,6 +9,7 @@ const steps: [string, string[]][] = [
   ['lint', ['npx', 'eslint', '.']],
   ['config schema', [process.execPath, 'scripts/gen-config-schema.ts', '--check']],
   ['console UI bundle', [process.execPath, 'scripts/build-renderer.ts']],
+  ['Electron shell bundle', [process.execPath, 'scripts/build-electron.ts']],
 ];
 
 for (const [name, [cmd, ...args]] of steps) {

@@ -83,7 +83,7 @@ export class StationDevices {
     if (b.enabled) {
       this.barcode = new BarcodeDriver('barcode', byteTransport(b.transport, sim.barcode, 'barcode.transport'), b, log);
       this.barcode.events.on('event', forward);
-      if (b.transport.kind === 'mqtt') needMqtt('barcode').on('barcodeScan', (v) => this.barcode!.mqttScan(v as { code: string } | { noread: true }));
+      if (b.transport.kind === 'mqtt') needMqtt('barcode').on('barcodeScan', (v) => this.barcode!.mqttScan(v as ({ code: string } | { noread: true }) & { seq?: number }));
       if (b.transport.kind !== 'mqtt' && b.transport.kind !== 'wedge') this.supervisor.add(this.barcode);
     }
 

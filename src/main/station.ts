@@ -1,68 +1,384 @@
-// Composition root of the station core: configuration → storage → (devices → inspection → rules →
-// line → sync → console, as those parts land) → HTTP. Electron's main process and headless mode both
-// call startStation(); nothing here imports Electron.
+// Composition root of the station core: configuration → storage → rules and inspection → MQTT and
+// devices (or the demonstration line's simulators) → the line → sync → console and HTTP. Electron's
+// main process and headless mode both call startStation(); nothing here imports Electron.
+import { join } from 'node:path';
+import { ulid } from 'ulid';
 import type { StationConfig } from '../shared/config/schema.ts';
+import { decisionDeadlineMs } from '../shared/config/schema.ts';
+import type { DeviceEvent } from '../shared/devices.ts';
+import type { InspectionOutput } from '../shared/domain/detection.ts';
+import { errorMessage } from '../shared/errors.ts';
+import { createLogger, jsonLineSink, type Logger } from '../shared/log.ts';
+import { StationDevices, type SimulatedTransports } from '../devices/index.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../devices/mqtt/broker.ts';
+import { mqttOptionsFromConfig, StationMqtt } from '../devices/mqtt/client.ts';
+import { ConveyorBrain, MqttConveyorSim } from '../devices/sim/conveyor-sim.ts';
+import { TcpEndpoint } from '../devices/sim/endpoint.ts';
+import { tcpTransport } from '../devices/transport/tcp.ts';
+import { declarationLookup } from './aed/lookup.ts';
+import { Importer } from './aed/import.ts';
+import { loadPiiKey } from './aed/pii.ts';
+import { startClearanceServer, type ClearanceServer } from './clearance/server.ts';
+import { attachConsole, type AttachedConsole } from './console/index.ts';
+import { DemoLineDriver } from './demo/driver.ts';
+import type { DemoParcel } from './demo/parcels.ts';
+import { formatMetrics } from './http/metrics.ts';
+import { sendJson, startHttp, type Handler, type HttpServer } from './http/server.ts';
+import { openInspector } from './inspection/index.ts';
+import { correlatorConfigFromBelt } from './line/correlator.ts';
+import { DeviceFeed } from './line/device-feed.ts';
+import { ParcelRepository } from './line/repository.ts';
+import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage } from './line/runtime.ts';
 import { dataPaths } from './paths.ts';
-import { openDatabase, userVersion, type Db } from './storage/db.ts';
+import { decide, loadRulePack } from './rules/index.ts';
 import { appendAudit } from './storage/audit.ts';
-import { sendJson, startHttp, type Handler } from './http/server.ts';
+import { openDatabase, userVersion, type Db } from './storage/db.ts';
+import { backlogStats } from './sync/outbox.ts';
+import { createSyncService } from './sync/setup.ts';
+import type { SyncService } from './sync/service.ts';
+
+export interface DemoOptions {
+  /** Parcels per second the demonstration line plays (default 0.5). */
+  rate?: number;
+  count?: number;
+  /** Distinct renders reused under new waybills (default: every parcel rendered). */
+  poolSize?: number;
+  seed?: number;
+  /** Barcode reads over MQTT tagged with the tunnel sequence (fast benches) instead of a TCP reader. */
+  taggedReads?: boolean;
+  /** Image delivery over MQTT. */
+  imageMode?: 'json' | 'binary';
+  /** Hold off playing parcels until `demo.start()` is called (bench). */
+  manual?: boolean;
+}
 
 export interface StationOptions {
   config: StationConfig;
   dataDir: string;
   /** Overrides config.console.port (0 = any free port). */
   port?: number;
+  /** Demonstration mode: seed console accounts, import demo declarations, play the simulated line. */
+  demo?: boolean | DemoOptions;
+  /** Human-readable progress lines (start-up, warnings). */
   log?: (line: string) => void;
+  /** Structured logs; default JSON lines to stderr at warn and above. */
+  logger?: Logger;
+  onLineEvent?(e: LineEvent): void;
 }
 
 export interface RunningStation {
   url: string;
   db: Db;
+  line: LineRuntime;
+  demo?: DemoLineDriver;
+  /** The demonstration conveyor's record of what it did with each parcel. */
+  conveyorSim?: ConveyorBrain;
+  /** The operator console (the Electron shell's IPC bridge calls its core). */
+  console?: AttachedConsole;
   stop(): Promise<void>;
 }
 
-export async function startStation(opts: StationOptions): Promise<RunningStation> {
-  const { config, dataDir } = opts;
-  const log = opts.log ?? (() => {});
-  const paths = dataPaths(dataDir);
-  const { db, migrations } = openDatabase(paths.db, { backupDir: paths.backups, log });
-  if (migrations.applied.length > 0) log(`database ${paths.db}: schema ${migrations.from} → ${migrations.to}`);
-  const startedAt = new Date().toISOString();
-  appendAudit(db, { actor: 'station', kind: 'station.start', subject: config.station.id, payload: { lineId: config.station.lineId, schema: userVersion(db) } });
+const anySimulated = (c: StationConfig['devices']): boolean =>
+  [c.barcode.transport.kind, c.scale.transport.kind, c.conveyor.transport.kind, c.scanner.images.kind, c.scanner.status?.kind].includes('simulated');
 
-  const health: Handler = (req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/health') return false;
-    sendJson(res, 200, {
-      status: 'ok',
-      station: config.station.id,
-      line: config.station.lineId,
-      startedAt,
-      uptimeS: Math.round(process.uptime()),
-      database: { schemaVersion: userVersion(db) },
-    });
-    return true;
+/**
+ * The demonstration line speaks real protocols over real transports: barcode reader, scale and
+ * scanner status as TCP byte streams (as fixed-mount readers and ser2net do), images and the
+ * conveyor over the MQTT broker. No socat needed, so `npm start` runs on a bare machine.
+ */
+function demoDevices(c: StationConfig['devices'], taggedReads: boolean): StationConfig['devices'] {
+  return {
+    ...c,
+    barcode: { ...c.barcode, transport: taggedReads ? { kind: 'mqtt' } : c.barcode.transport },
+    scale: { ...c.scale, enabled: c.scale.enabled && !taggedReads },
+    scanner: { ...c.scanner, images: { kind: 'mqtt' }, status: c.scanner.status ?? { kind: 'simulated' } },
+    conveyor: { ...c.conveyor, transport: c.conveyor.transport.kind === 'simulated' ? { kind: 'mqtt' } : c.conveyor.transport },
+  };
+}
+
+export async function startStation(opts: StationOptions): Promise<RunningStation> {
+  const { dataDir } = opts;
+  const say = opts.log ?? (() => {});
+  const logger = opts.logger ?? createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': 'warn' });
+  const demoOpts: DemoOptions | undefined = opts.demo === true ? {} : opts.demo || undefined;
+  const simulated = anySimulated(opts.config.devices);
+  const taggedReads = demoOpts?.taggedReads ?? false;
+  // A demonstration line without its scale would hold every parcel for W01: say so in the rules.
+  const config: StationConfig = simulated && taggedReads ? { ...opts.config, rules: { ...opts.config.rules, weightRequired: false } } : opts.config;
+  const paths = dataPaths(dataDir);
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        say(`stop: ${errorMessage(e)}`);
+      }
+    }
+    stops.length = 0;
   };
 
-  let http;
-  try {
-    http = await startHttp(config.console.host, opts.port ?? config.console.port, [health]);
-  } catch (e) {
+  const { db, migrations } = openDatabase(paths.db, { backupDir: paths.backups, log: say });
+  stops.push(() => {
     db.close();
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new Error(`port ${opts.port ?? config.console.port} on ${config.console.host} is in use; pass --port N (0 picks a free one)`, { cause: e });
+  });
+  try {
+    if (migrations.applied.length > 0) say(`database ${paths.db}: schema ${migrations.from} → ${migrations.to}`);
+    appendAudit(db, { actor: 'station', kind: 'station.start', subject: config.station.id, payload: { lineId: config.station.lineId, schema: userVersion(db) } });
+    stops.push(() => void appendAudit(db, { actor: 'station', kind: 'station.stop', subject: config.station.id, payload: {} }));
+    const startedAt = new Date().toISOString();
+
+    // ---- decisions: rules and inspection ----
+    const pack = loadRulePack(config.rules.packPath);
+    let inspect: (img: LineImage) => Promise<InspectionOutput>;
+    let modelName = 'unavailable';
+    try {
+      const inspector = await openInspector({
+        ...(config.inspection.modelDir ? { modelDir: config.inspection.modelDir } : {}),
+        classThresholds: config.inspection.classThresholds,
+        timeoutMs: config.inspection.inferenceTimeoutMs,
+      });
+      stops.push(() => inspector.close());
+      modelName = inspector.model;
+      inspect = (img) => inspector.inspect(img.encoded);
+      say(`model ${inspector.model} loaded`);
+    } catch (e) {
+      const why = errorMessage(e);
+      say(`inspection unavailable, every parcel will be held (S04): ${why}`);
+      inspect = async () => Promise.reject(e);
+    }
+
+    // ---- MQTT broker and client ----
+    let broker: EmbeddedBroker | undefined;
+    let mqttUrl = config.mqtt.url;
+    if (!mqttUrl) {
+      try {
+        broker = await startEmbeddedBroker(config.mqtt.embeddedPort);
+      } catch (e) {
+        if (!simulated) throw e;
+        broker = await startEmbeddedBroker(0); // demonstration on a machine where 1883 is taken
+      }
+      mqttUrl = broker.url;
+      stops.push(() => broker!.stop());
+      say(`embedded MQTT broker on ${broker.url}`);
+    }
+    const devLog = logger.child('devices');
+    const mqtt = new StationMqtt({ ...mqttOptionsFromConfig(config, 'station', devLog), url: mqttUrl });
+    mqtt.start();
+    stops.push(() => mqtt.stop());
+    await mqtt.waitConnected(5000).catch(() => say(`MQTT broker ${mqttUrl} not reachable yet; retrying in the background`));
+
+    // ---- the demonstration line's simulators ----
+    let sims: SimulatedTransports | undefined;
+    let driver: DemoLineDriver | undefined;
+    let brain: ConveyorBrain | undefined;
+    let devicesConfig = config.devices;
+    if (simulated) {
+      devicesConfig = demoDevices(config.devices, taggedReads);
+      const [barcodeEp, scaleEp, statusEp] = await Promise.all([new TcpEndpoint().listen(0), new TcpEndpoint().listen(0), new TcpEndpoint().listen(0)]);
+      for (const ep of [barcodeEp, scaleEp, statusEp]) stops.push(() => ep.close());
+      sims = { barcode: tcpTransport('127.0.0.1', barcodeEp.boundPort), scale: tcpTransport('127.0.0.1', scaleEp.boundPort), scannerStatus: tcpTransport('127.0.0.1', statusEp.boundPort) };
+      const simMqtt = new StationMqtt({ url: mqttUrl, prefix: config.mqtt.prefix, stationId: config.station.id, role: 'sim-line', availability: false, log: devLog });
+      simMqtt.start();
+      stops.push(() => simMqtt.stop());
+      await simMqtt.waitConnected(5000);
+      brain = new ConveyorBrain({ heartbeatMs: config.devices.conveyor.heartbeatMs, missLimit: config.devices.conveyor.heartbeatMissLimit });
+      const conveyorSim = new MqttConveyorSim(simMqtt, brain);
+      conveyorSim.start();
+      stops.push(() => conveyorSim.stop());
+      const importer = new Importer(db, loadPiiKey(dataDir));
+      const t = config.timing;
+      driver = new DemoLineDriver({
+        seed: demoOpts?.seed ?? 2026,
+        rate: demoOpts?.rate ?? 0.5,
+        ...(demoOpts?.count !== undefined ? { count: demoOpts.count } : {}),
+        ...(demoOpts?.poolSize !== undefined ? { poolSize: demoOpts.poolSize } : {}),
+        leadMs: Math.round((t.barcodeToTunnelM / t.beltSpeedMps) * 1000),
+        transitMs: 400,
+        barcode: barcodeEp,
+        scale: scaleEp,
+        status: statusEp,
+        mqtt: simMqtt,
+        imageMode: demoOpts?.imageMode ?? 'json',
+        barcodeOverMqtt: taggedReads,
+        declare: (parcels: DemoParcel[]) =>
+          db.transaction(() => {
+            for (const p of parcels) for (const [name, xml] of Object.entries(p.ceb)) importer.importBytes(`${p.waybill}-${name}`, Buffer.from(xml));
+          })(),
+        say,
+      });
+      stops.push(() => driver!.stop());
+    }
+
+    // ---- devices ----
+    const devices = new StationDevices(devicesConfig, { log: devLog, mqtt, ...(sims ? { simulated: sims } : {}) });
+    stops.push(() => devices.stop());
+    const conveyor: ConveyorPort = {
+      async send(cmd) {
+        if (!devices.conveyor) throw new Error('no conveyor configured');
+        const ack = await devices.conveyor.send({ parcelId: cmd.parcelId, command: cmd.command, seq: cmd.seq, ...(cmd.deadline !== undefined ? { deadline: cmd.deadline } : {}) });
+        return { command: ack.command, ok: ack.ok };
+      },
+    };
+
+    // ---- sync with the central service (or the local reference one) ----
+    let clearance: ClearanceServer | undefined;
+    let sync: SyncService | undefined;
+    try {
+      let syncConfig = config;
+      let url = config.central.url;
+      if (!url) {
+        clearance = await startClearanceServer({ dataDir: join(dataDir, 'clearance'), port: 0 });
+        stops.push(() => clearance!.close());
+        url = clearance.url;
+        syncConfig = { ...config, central: { ...config.central, publicKey: config.central.publicKey ?? clearance.key.publicKeyPem } };
+        say(`local reference clearance service on ${url}`);
+      }
+      sync = createSyncService({ db, config: syncConfig, dataDir, url, log: logger.child('sync') });
+      sync.start();
+      stops.push(() => sync!.stop());
+    } catch (e) {
+      say(`sync not started: ${errorMessage(e)}; verdicts stay in the outbox`);
+    }
+
+    // ---- the line ----
+    const repo = new ParcelRepository(db);
+    const lookup = declarationLookup(db);
+    // Set once the HTTP server is up; line and device events before that have no console to reach.
+    const ui: { console?: AttachedConsole } = {};
+    const line = new LineRuntime({
+      stationId: config.station.id,
+      lineId: config.station.lineId,
+      repo,
+      imagesDir: paths.images,
+      inspect,
+      lookup,
+      decide: (input) => decide(input, pack, config.rules),
+      conveyor,
+      online: () => sync?.snapshot().online ?? false,
+      now: Date.now,
+      newId: ulid,
+      correlator: correlatorConfigFromBelt({
+        beltSpeedMps: config.timing.beltSpeedMps,
+        barcodeToTunnelM: config.timing.barcodeToTunnelM,
+        correlationWindowMs: config.timing.correlationWindowMs,
+        tunnelEvents: devicesConfig.scanner.status !== undefined,
+        expectWeight: devicesConfig.scale.enabled,
+      }),
+      deadlineMs: decisionDeadlineMs(config.timing),
+      timing: { operatorReviewMs: config.timing.operatorReviewMs, ackTimeoutMs: config.devices.conveyor.ackTimeoutMs },
+      onEvent: (e) => {
+        ui.console?.onLineEvent(e);
+        opts.onLineEvent?.(e);
+        if (e.type === 'parcel' && e.parcel.stage === 'done') sync?.kick();
+        if (e.type === 'alarm') logger.warn(`line alarm ${e.code}: ${e.detail}`, { scanId: e.scanId ?? null });
+      },
+    });
+    const recovered = line.recover();
+    if (recovered > 0) say(`recovered ${recovered} parcel(s) that were in flight at the last stop: all HOLD`);
+    const feed = new DeviceFeed();
+    const health = new Map<string, { deviceId: string; kind: string; connected: boolean }>();
+    devices.events.on('device', (e: DeviceEvent) => {
+      if (e.type === 'device.health') {
+        health.set(e.deviceId, { deviceId: e.deviceId, kind: e.kind, connected: e.connected });
+        ui.console?.onDeviceHealth(e);
+        return;
+      }
+      const ev = feed.toLine(e);
+      if (ev) line.feed(ev);
+    });
+    const ticker = setInterval(() => line.tick(), 20);
+    stops.push(async () => {
+      clearInterval(ticker);
+      await line.settle();
+    });
+
+    // ---- HTTP: health, metrics, console ----
+    const healthHandler: Handler = (req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/health') return false;
+      const link = sync?.snapshot();
+      const devs = [...health.values()];
+      const degraded = modelName === 'unavailable' || devs.some((d) => !d.connected);
+      sendJson(res, 200, {
+        status: degraded ? 'degraded' : 'ok',
+        station: config.station.id,
+        line: config.station.lineId,
+        startedAt,
+        uptimeS: Math.round(process.uptime()),
+        database: { schemaVersion: userVersion(db) },
+        model: modelName,
+        ruleSet: pack.version,
+        devices: devs,
+        sync: link ? { link: link.link, backlog: link.backlog.pending, lastError: link.lastError } : { link: 'not-configured' },
+        parcels: { decided: line.metrics.closed, inFlight: line.activeParcels().length },
+      });
+      return true;
+    };
+    const metricsHandler: Handler = (req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return false;
+      const m = line.metrics;
+      const text = formatMetrics({
+        stationId: config.station.id,
+        parcelsClosed: m.closed,
+        commands: m.commands,
+        holdsByReason: m.holdsByReason,
+        alarms: m.alarms,
+        deadlineMisses: m.deadlineMisses,
+        latencyMs: m.latencyMs,
+        inferenceMs: m.inferenceMs,
+        devices: [...health.values()],
+        outboxDepth: backlogStats(db).pending,
+      });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return true;
+    };
+    const handlers: Handler[] = [healthHandler, metricsHandler];
+    let http: HttpServer;
+    try {
+      http = await startHttp(config.console.host, opts.port ?? config.console.port, handlers);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new Error(`port ${opts.port ?? config.console.port} on ${config.console.host} is in use; pass --port N (0 picks a free one)`, { cause: e });
+      throw e;
+    }
+    stops.push(() => http.close());
+    ui.console = await attachConsole({
+      http: { server: http.server, handlers },
+      db,
+      line,
+      config,
+      dataDir,
+      demo: demoOpts !== undefined,
+      lookup,
+      pack,
+      ...(sync ? { sync: { link: () => sync!.snapshot().link, lastError: () => sync!.snapshot().lastError } } : {}),
+      log: say,
+    });
+    stops.push(() => ui.console?.close());
+
+    await devices.start();
+    if (driver && !demoOpts?.manual) {
+      await driver.start();
+      say(`demonstration line: ${demoOpts?.rate ?? 0.5} parcel(s)/s with synthetic X-ray images and declarations`);
+    }
+
+    let stopped = false;
+    return {
+      url: http.url,
+      db,
+      line,
+      ...(driver ? { demo: driver } : {}),
+      ...(brain ? { conveyorSim: brain } : {}),
+      ...(ui.console ? { console: ui.console } : {}),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+      },
+    };
+  } catch (e) {
+    await stopAll();
     throw e;
   }
-
-  let stopped = false;
-  return {
-    url: http.url,
-    db,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await http.close();
-      appendAudit(db, { actor: 'station', kind: 'station.stop', subject: config.station.id, payload: {} });
-      db.close();
-    },
-  };
 }

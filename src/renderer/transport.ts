@@ -5,6 +5,8 @@ import { BRIDGE_FUNCTIONS, EventSchema, parseRequest, parseResponse, ServerFrame
 
 export interface Transport {
   request<C extends Channel>(channel: C, payload: ApiRequest<C>): Promise<Result<ApiResponse<C>>>;
+  /** An X-ray image's bytes (rejects with a message when it cannot be had). */
+  image(sha256: string): Promise<Blob>;
   onEvent(fn: (e: ConsoleEvent) => void): () => void;
   onStatus(fn: (connected: boolean) => void): () => void;
 }
@@ -19,8 +21,34 @@ function checked<C extends Channel>(channel: C, r: Result<unknown>): Result<ApiR
   return r.ok ? parseResponse(channel, r.data) : r;
 }
 
+/** Follows the session from login/resume/logout answers: the image endpoint needs its token. */
+class TokenKeeper {
+  token: string | undefined;
+  observe<C extends Channel>(channel: C, payload: ApiRequest<C>, r: Result<ApiResponse<C>>): void {
+    if (channel === 'auth.login' && r.ok) this.token = (r.data as ApiResponse<'auth.login'>).token;
+    else if (channel === 'auth.resume') this.token = r.ok ? (payload as ApiRequest<'auth.resume'>).token : undefined;
+    else if (channel === 'auth.logout') this.token = undefined;
+  }
+}
+
+/** Binary GET /api/images/<sha256> from the server that served this page (immutable, so cached). */
+async function httpImage(sha256: string, token: string | undefined): Promise<Blob> {
+  if (!token) throw new Error('log in first');
+  const res = await fetch(`/api/images/${sha256}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`image ${sha256.slice(0, 12)}…: HTTP ${res.status}`);
+  return res.blob();
+}
+
+function base64Blob(data: { mime: string; base64: string }): Blob {
+  const bin = atob(data.base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type: data.mime });
+}
+
 export class IpcTransport implements Transport {
   private readonly bridge: StationBridge;
+  private readonly session = new TokenKeeper();
   constructor(bridge: StationBridge) {
     this.bridge = bridge;
   }
@@ -28,7 +56,17 @@ export class IpcTransport implements Transport {
     const req = parseRequest(channel, payload);
     if (!req.ok) return req;
     const fn = this.bridge[BRIDGE_FUNCTIONS[channel]] as (p: unknown) => Promise<Result<unknown>>;
-    return checked(channel, await fn(req.data));
+    const r = checked(channel, await fn(req.data));
+    this.session.observe(channel, payload, r);
+    return r;
+  }
+  async image(sha256: string): Promise<Blob> {
+    // The Electron window is served by the station's loopback HTTP server, so the binary endpoint is
+    // there too; only a page without an HTTP origin falls back to base64 over IPC.
+    if (location.protocol === 'http:' || location.protocol === 'https:') return httpImage(sha256, this.session.token);
+    const r = await this.request('image.get', { sha256 });
+    if (!r.ok) throw new Error(r.message);
+    return base64Blob(r.data);
   }
   onEvent(fn: (e: ConsoleEvent) => void): () => void {
     return this.bridge.onEvent((e) => {
@@ -52,6 +90,7 @@ export class WsTransport implements Transport {
   private readonly url: string;
   private delay = 250;
   private opening: Promise<void> | undefined;
+  private readonly session = new TokenKeeper();
 
   constructor(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`) {
     this.url = url;
@@ -111,7 +150,13 @@ export class WsTransport implements Transport {
       this.pending.set(id, { channel, resolve });
       this.ws!.send(JSON.stringify({ id, channel, payload: req.data }));
     });
-    return checked(channel, result);
+    const r = checked(channel, result);
+    this.session.observe(channel, payload, r);
+    return r;
+  }
+
+  image(sha256: string): Promise<Blob> {
+    return httpImage(sha256, this.session.token);
   }
 
   onEvent(fn: (e: ConsoleEvent) => void): () => void {

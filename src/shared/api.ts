@@ -3,6 +3,7 @@
 // carry exactly these messages and validate them with these schemas on both sides.
 // Results are data, never exceptions: { ok: true, data } | { ok: false, code, message }.
 import { z } from 'zod';
+import { ipcChannel as bridgeChannel, type BRIDGE_FUNCTIONS } from './bridge.ts';
 
 export const ROLES = ['operator', 'supervisor', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -234,21 +235,11 @@ function describeIssue(issue: { path: PropertyKey[]; message: string } | undefin
 
 // ---- the Electron preload bridge: one named function per channel (no raw ipcRenderer) ----
 
-export const BRIDGE_FUNCTIONS = {
-  'auth.login': 'login',
-  'auth.resume': 'resume',
-  'auth.logout': 'logout',
-  'line.snapshot': 'lineSnapshot',
-  'line.decide': 'decide',
-  'parcel.get': 'parcel',
-  'image.get': 'image',
-  'history.search': 'searchHistory',
-  'history.export': 'exportHistory',
-  'stats.get': 'statistics',
-  'devices.get': 'devices',
-  'labels.save': 'saveLabel',
-  'labels.export': 'exportLabels',
-} as const satisfies Record<Channel, string>;
+export { BRIDGE_FUNCTIONS, BRIDGE_GLOBAL, IPC_EVENT } from './bridge.ts';
+// The bridge names cover exactly the channels: a channel added without its bridge function (or a
+// stray name) makes this constant fail to type-check.
+type BridgeExact = [Exclude<Channel, keyof typeof BRIDGE_FUNCTIONS>, Exclude<keyof typeof BRIDGE_FUNCTIONS, Channel>] extends [never, never] ? true : never;
+export const BRIDGE_COVERS_CHANNELS: BridgeExact = true;
 
 export type StationBridge = {
   [C in Channel as (typeof BRIDGE_FUNCTIONS)[C]]: (payload: ApiRequest<C>) => Promise<Result<ApiResponse<C>>>;
@@ -258,5 +249,4 @@ export type StationBridge = {
 };
 
 /** The IPC channel name for an API channel; the event channel is IPC_EVENT. */
-export const ipcChannel = (c: Channel): string => `station:${c}`;
-export const IPC_EVENT = 'station:event';
+export const ipcChannel = (c: Channel): string => bridgeChannel(c);

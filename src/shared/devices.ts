@@ -19,6 +19,8 @@ export interface BarcodeRead {
   at: Millis;
   /** The framed line as hex, for diagnostics. */
   raw: string;
+  /** Tunnel photo-eye number, when the reader is triggered by the scanner and reports it. */
+  seq?: number;
 }
 
 export interface BarcodeNoRead {
@@ -26,6 +28,7 @@ export interface BarcodeNoRead {
   deviceId: string;
   at: Millis;
   raw: string;
+  seq?: number;
 }
 
 export type BarcodeEvent = BarcodeRead | BarcodeNoRead;

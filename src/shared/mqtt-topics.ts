@@ -17,8 +17,9 @@ export const AvailabilitySchema = z.enum(['online', 'offline', 'stopped']);
 export type Availability = z.infer<typeof AvailabilitySchema>;
 
 export const BarcodeScanSchema = z.union([
-  z.strictObject({ code, symbology: z.string().max(8).optional(), at: millis.optional(), deviceId: z.string().max(64).optional() }),
-  z.strictObject({ noread: z.literal(true), at: millis.optional(), deviceId: z.string().max(64).optional() }),
+  // seq: the tunnel photo-eye number, when the reader is triggered by the scanner (integrated tunnels).
+  z.strictObject({ code, symbology: z.string().max(8).optional(), at: millis.optional(), deviceId: z.string().max(64).optional(), seq: z.number().int().nonnegative().optional() }),
+  z.strictObject({ noread: z.literal(true), at: millis.optional(), deviceId: z.string().max(64).optional(), seq: z.number().int().nonnegative().optional() }),
 ]);
 
 /** Standard base64 with optional padding. A plain loop: a regex over a 2 MB image string costs ~30 ms. */

@@ -131,6 +131,10 @@ describe('the operator console in a browser', () => {
       window.__consoleMetrics = { verdictToScreenMs: [], renderMs: [], shown: 0, commitMs: [] };
     });
     const N = 50;
+    const imageRequests: string[] = [];
+    page.on('requestfinished', (r) => {
+      if (/\/api\/images\/[0-9a-f]{64}$/.test(r.url())) imageRequests.push(r.url());
+    });
     const feeds = [];
     for (let i = 0; i < N; i++) feeds.push(await h.prepare(100 + i, { waybill: `SF20261127${String(100 + i).padStart(5, '0')}`, objects: i % 3 === 0 ? ['phone', 'shoes'] : ['phone'] }));
     const start = Date.now();
@@ -142,10 +146,17 @@ describe('the operator console in a browser', () => {
     await new Promise((r) => setTimeout(r, 500));
     const m = await page.evaluate(() => window.__consoleMetrics!);
     await shot('13-line-10pps');
-    // Every parcel's facts are committed; images are painted for those still current when decoded.
-    expect(m.commitMs.length).toBeGreaterThan(N / 2);
     const line = (name: string, xs: number[]) => `${name}: n=${xs.length} p50=${pct(xs, 0.5).toFixed(1)} ms p95=${pct(xs, 0.95).toFixed(1)} ms max=${Math.max(...xs).toFixed(1)} ms`;
-    process.stdout.write(`\nFIGURES (10 parcels/s, ${N} parcels, Chromium headless)\n  ${line('verdict → on screen', m.verdictToScreenMs)}\n  ${line('render per parcel (image painted)', m.renderMs)}\n  ${line('render per parcel (facts committed)', m.commitMs)}\n  images painted: ${m.shown}/${N}\n`);
-    expect(pct(m.commitMs, 0.95)).toBeLessThan(1000);
+    process.stdout.write(
+      `\nFIGURES (10 parcels/s, ${N} parcels, Chromium headless, images over GET /api/images)\n  ${line('verdict → parcel with image on screen', m.verdictToScreenMs)}\n  ${line('render per parcel (received → image painted)', m.renderMs)}\n  ${line('render per parcel (received → facts committed)', m.commitMs)}\n  parcels painted with their image: ${m.shown}/${N}; image requests over HTTP: ${imageRequests.length}\n`,
+    );
+    // A parcel is on screen only with its decoded image, so "shown" means image, boxes and verdict
+    // painted together. The view trails the line by one image decode: it may skip a parcel whose
+    // successor's image was ready in the same frame, never freezes, and stays well inside a second
+    // (bounds loose enough for a loaded 2-core CI machine; the figures printed above are the result).
+    expect(m.shown).toBeGreaterThanOrEqual(N / 2);
+    expect(pct(m.verdictToScreenMs, 0.5)).toBeLessThan(500);
+    expect(pct(m.verdictToScreenMs, 0.95)).toBeLessThan(1000);
+    expect(imageRequests.length).toBeGreaterThanOrEqual(N);
   }, 60_000);
 });

@@ -59,13 +59,14 @@ export class BarcodeDriver extends LineDevice {
   }
 
   /** A validated scan from the MQTT topic contract. */
-  mqttScan(scan: { code: string; symbology?: string | undefined } | { noread: true }, at = this.now()): void {
+  mqttScan(scan: ({ code: string; symbology?: string | undefined } | { noread: true }) & { seq?: number | undefined }, at = this.now()): void {
     this.touch(at);
+    const seq = scan.seq !== undefined ? { seq: scan.seq } : {};
     if ('noread' in scan) {
-      this.events.emit('event', { type: 'barcode.noread', deviceId: this.id, at, raw: '' });
+      this.events.emit('event', { type: 'barcode.noread', deviceId: this.id, at, raw: '', ...seq });
       return;
     }
-    this.emitCode(scan.code, scan.symbology, at, '');
+    this.emitCode(scan.code, scan.symbology, at, '', scan.seq);
   }
 
   private handleLine(bytes: Uint8Array, at: number): void {
@@ -79,7 +80,7 @@ export class BarcodeDriver extends LineDevice {
     for (const c of r.codes) this.emitCode(c.code, c.symbology, at, raw);
   }
 
-  private emitCode(code: string, symbology: string | undefined, at: number, raw: string): void {
+  private emitCode(code: string, symbology: string | undefined, at: number, raw: string, seq?: number): void {
     if (!this.dedupe.accept(code, at)) return this.diag('duplicate', code, at);
     this.events.emit('event', {
       type: 'barcode.read',
@@ -89,6 +90,7 @@ export class BarcodeDriver extends LineDevice {
       validWaybill: this.valid(code),
       at,
       raw,
+      ...(seq !== undefined ? { seq } : {}),
     });
   }
 

@@ -63,8 +63,21 @@ export class Importer {
 
   /** Imports one file. A bad file comes back rejected (nothing of it stored); database failures throw. */
   importFile(file: string): FileResult {
+    return this.#guard(file, () => this.#import(file, readBytes(file, this.#opts.maxBytes ?? MAX_FILE_BYTES)));
+  }
+
+  /** Imports a message already in memory (feeds, the demonstration line); `name` says what it is (.xml or .jsonl). */
+  importBytes(name: string, bytes: Buffer): FileResult {
+    return this.#guard(name, () => {
+      const max = this.#opts.maxBytes ?? MAX_FILE_BYTES;
+      if (bytes.length > max) throw invalid(ErrorCodes.IMPORT_UNREADABLE, name, '/', `message is ${bytesText(bytes.length)}, larger than the ${bytesText(max)} limit`);
+      return this.#import(name, bytes);
+    });
+  }
+
+  #guard(file: string, run: () => FileResult): FileResult {
     try {
-      return this.#import(file);
+      return run();
     } catch (e) {
       if (!isStationError(e) || !e.code.startsWith('IMPORT_')) throw e;
       const path = typeof e.context.path === 'string' ? e.context.path : '';
@@ -72,8 +85,7 @@ export class Importer {
     }
   }
 
-  #import(file: string): FileResult {
-    const bytes = readBytes(file, this.#opts.maxBytes ?? MAX_FILE_BYTES);
+  #import(file: string, bytes: Buffer): FileResult {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const known = this.#seen.get(sha256);
     if (known) return { file, status: 'duplicate', type: known.message_type, records: known.records, outcomes: { duplicate: known.records } };

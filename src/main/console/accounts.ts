@@ -28,11 +28,28 @@ export function verifyPassword(password: string, stored: string): boolean {
 }
 
 const NAME = /^[a-z][a-z0-9._-]{1,31}$/;
+export const MIN_PASSWORD = 8;
+const COMMON = new Set(['password', 'password1', 'passw0rd', '12345678', '123456789', '1234567890', '87654321', 'qwertyui', 'qwerty123', 'iloveyou', 'abc12345', '11111111', '00000000', 'admin123', 'operator', 'supervisor', 'station1', 'customs1']);
+
+/** Why a console password is too weak, or undefined when it will do. Pure. */
+export function passwordProblem(name: string, password: string): string | undefined {
+  if (password.length === 0) return 'the password is empty';
+  if (password.length < MIN_PASSWORD) return `it must have at least ${MIN_PASSWORD} characters (got ${password.length})`;
+  if (password.length > 256) return 'it must have at most 256 characters';
+  if (password.trim() !== password) return 'it starts or ends with white space (a copy-paste slip?)';
+  const lower = password.toLowerCase();
+  if (lower.includes(name.toLowerCase())) return 'it contains the account name';
+  if (COMMON.has(lower)) return 'it is one of the most common passwords';
+  if (new Set(password).size < 4) return 'it repeats too few different characters';
+  return undefined;
+}
 
 export function addAccount(db: Db, name: string, role: Role, password: string, by: string): void {
   if (!NAME.test(name)) throw new StationError('CONSOLE_BAD_ACCOUNT', `account name "${name}" must be 2-32 characters: lower-case letters, digits, . _ - (starting with a letter)`, { name });
-  if (password.length < 8 && !DEMO_ACCOUNTS.some((a) => a.name === name && a.name === password)) {
-    throw new StationError('CONSOLE_WEAK_PASSWORD', `password for "${name}" must have at least 8 characters`, { name });
+  const weak = passwordProblem(name, password);
+  // The demo accounts (name = password) exist only on loopback with --demo; the caller enforces that.
+  if (weak && !DEMO_ACCOUNTS.some((a) => a.name === name && a.name === password)) {
+    throw new StationError('CONSOLE_WEAK_PASSWORD', `password for "${name}" refused: ${weak}`, { name });
   }
   const exists = db.prepare('SELECT 1 FROM account WHERE name = ?').get(name);
   if (exists) throw new StationError('CONSOLE_ACCOUNT_EXISTS', `account "${name}" already exists`, { name });
@@ -51,6 +68,21 @@ export function seedDemoAccounts(db: Db): string[] {
     made.push(a.name);
   }
   return made;
+}
+
+export interface AccountRow {
+  name: string;
+  role: Role;
+  createdAt: string;
+  disabled: boolean;
+  lastLogin: string | null;
+}
+
+export function listAccounts(db: Db): AccountRow[] {
+  const rows = db
+    .prepare('SELECT a.name, a.role, a.created_at, a.disabled, (SELECT max(s.created_at) FROM console_session s WHERE s.account = a.name) AS last_login FROM account a ORDER BY a.name')
+    .all() as { name: string; role: Role; created_at: string; disabled: number; last_login: string | null }[];
+  return rows.map((r) => ({ name: r.name, role: r.role, createdAt: r.created_at, disabled: r.disabled !== 0, lastLogin: r.last_login }));
 }
 
 export function accountCount(db: Db): number {

@@ -1,5 +1,6 @@
 // attachConsole: the operator console on the station's HTTP server — the built UI at /, the API
-// over WebSocket at /api/ws — plus the same core for the Electron shell's IPC bridge.
+// over WebSocket at /api/ws, X-ray images at /api/images/<sha256> — plus the same core for the
+// Electron shell's IPC bridge.
 // The composition root (src/main/station.ts) calls it and forwards line and device events.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -16,6 +17,7 @@ import type { Db } from '../storage/db.ts';
 import { accountCount, DEMO_ACCOUNTS, seedDemoAccounts, Sessions } from './accounts.ts';
 import { ConsoleCore, type ConsoleLine } from './core.ts';
 import { DeviceTracker, type SyncSource } from './devices.ts';
+import { imageHandler } from './images-http.ts';
 import { hostAllowed, isLoopback, originAllowed } from './origin.ts';
 import { ParcelViews } from './parcels.ts';
 import { ensureRenderer, RENDERER_OUT } from './renderer-build.ts';
@@ -69,11 +71,12 @@ export async function attachConsole(opts: AttachOptions): Promise<AttachedConsol
 
   const pack = opts.pack ?? defaultPack();
   const hs = { get: (label: string) => pack.labels.get(label)?.hs };
+  const sessions = new Sessions(db, now);
   const core = new ConsoleCore({
     db,
     line: opts.line,
     views: new ParcelViews(db, opts.lookup ?? declarationLookup(db), hs),
-    sessions: new Sessions(db, now),
+    sessions,
     devices: new DeviceTracker(db, now),
     ...(opts.sync ? { sync: opts.sync } : {}),
     imagesDir: paths.images,
@@ -93,7 +96,8 @@ export async function attachConsole(opts: AttachOptions): Promise<AttachedConsol
     }
     return serveStatic(rendererDir, path, res);
   };
-  opts.http.handlers.push(staticHandler);
+  const images = imageHandler({ db, imagesDir: paths.images, sessions, policy });
+  opts.http.handlers.push(images, staticHandler);
   const ws = attachWebSocket(opts.http.server, core, policy);
 
   return {
@@ -102,8 +106,10 @@ export async function attachConsole(opts: AttachOptions): Promise<AttachedConsol
     onDeviceHealth: (h) => core.onDeviceHealth(h),
     async close() {
       ws.close();
-      const i = opts.http.handlers.indexOf(staticHandler);
-      if (i >= 0) opts.http.handlers.splice(i, 1);
+      for (const h of [images, staticHandler]) {
+        const i = opts.http.handlers.indexOf(h);
+        if (i >= 0) opts.http.handlers.splice(i, 1);
+      }
     },
   };
 }

@@ -175,6 +175,12 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, make: (con
       }
     }
   });
+  // node:http sockets allow half-open connections: a client that goes away without a close frame
+  // only sends FIN, and the socket would linger (and hold server.close()) unless we end it too.
+  socket.on('end', () => {
+    socket.end();
+    finish();
+  });
   socket.on('close', finish);
   socket.on('error', finish);
   return conn;

@@ -1,12 +1,13 @@
 // The landing screen: the current parcel's image with boxes, declared vs detected, the reasons, the
 // countdown, RELEASE/HOLD on single keys (a reason is asked when releasing against the machine), and
-// the queue of parcels awaiting review.
+// the queue of parcels awaiting review. A new parcel appears once its image is decoded (the previous
+// one stays until then), so image, boxes and facts always change together.
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { ParcelDto } from '../../shared/api.ts';
 import type { Action } from '../../shared/domain/reasons.ts';
 import { Boxes } from '../components/Boxes.tsx';
 import { Countdown } from '../components/Countdown.tsx';
-import { useImageUrl } from '../components/images.ts';
+import { useImageUrl, useShownParcel } from '../components/images.ts';
 import { useApp } from '../context.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useKeys } from '../keys.ts';
@@ -17,7 +18,9 @@ import { ActionBadge, DeclaredVsDetected, Reasons } from './ParcelFacts.tsx';
 export function LineScreen(props: { line: LineState; select(delta: number): void; pick(scanId: string): void }) {
   const { api, go, toast, user } = useApp();
   const { t } = useI18n();
-  const cur = currentParcel(props.line);
+  const { parcels, recent } = props.line;
+  // The parcel on screen lags the one due by the time its image takes to decode (see useShownParcel).
+  const cur = useShownParcel(api, currentParcel(props.line), (id) => parcels.get(id) ?? recent.find((r) => r.scanId === id));
   const queue = reviewQueue(props.line);
   const [asking, setAsking] = useState<ParcelDto>();
   const curWithVerdict = cur?.verdict ? cur.scanId : undefined;

@@ -40,6 +40,10 @@ const simulatedTransport = z.strictObject({
   kind: z.literal('simulated').describe('Built-in simulator over a real transport (demonstration line)'),
 });
 
+const wedgeTransport = z.strictObject({
+  kind: z.literal('wedge').describe('USB keyboard-wedge scanner typing into the console; the console relays each line'),
+});
+
 export const TransportSchema = z.discriminatedUnion('kind', [
   serialTransport,
   tcpTransport,
@@ -49,7 +53,9 @@ export const TransportSchema = z.discriminatedUnion('kind', [
 
 const BarcodeSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  transport: TransportSchema.prefault({ kind: 'simulated' }),
+  transport: z
+    .discriminatedUnion('kind', [serialTransport, tcpTransport, mqttTransport, simulatedTransport, wedgeTransport])
+    .prefault({ kind: 'simulated' }),
   suffix: z.enum(['CR', 'LF', 'CRLF', 'NONE']).default('CRLF').describe('Line terminator the reader sends'),
   prefix: z.string().default('').describe('Characters the reader puts before every code; stripped'),
   interByteTimeoutMs: z.number().int().positive().default(50).describe('Framing when suffix is NONE'),
@@ -66,8 +72,9 @@ const BarcodeSchema = z.strictObject({
       }
     }, 'not a valid regular expression'),
   noReadStrings: z.array(z.string()).default(['NOREAD', 'NR', 'ERROR']),
-  duplicateWindowMs: z.number().int().nonnegative().default(2000),
-  maxLineBytes: z.number().int().min(16).max(65536).default(512),
+  duplicateWindowMs: z.number().int().nonnegative().default(2000).describe('The same code again within this window is one read'),
+  maxLineBytes: z.number().int().min(16).max(65536).default(512).describe('Longer lines are discarded, not truncated'),
+  codeSeparator: z.string().max(4).default(',').describe('Separator between several codes in one line (multi-code readers); "" for none'),
 });
 
 const ScannerSchema = z.strictObject({
@@ -76,29 +83,40 @@ const ScannerSchema = z.strictObject({
     .discriminatedUnion('kind', [
       mqttTransport,
       simulatedTransport,
-      z.strictObject({ kind: z.literal('folder'), path: z.string().min(1), settleMs: z.number().int().positive().default(500) }),
+      z.strictObject({
+        kind: z.literal('folder'),
+        path: z.string().min(1).describe('Export folder the scanner writes images into'),
+        settleMs: z.number().int().positive().default(500).describe('A file is read only after its size and mtime stood still this long'),
+        pairWaitMs: z.number().int().positive().default(5000).describe('How long a _high file waits for its _low partner'),
+      }),
     ])
     .prefault({ kind: 'simulated' }),
-  status: TransportSchema.optional().describe('Tunnel events (parcel in/out, ready, fault)'),
+  status: z
+    .discriminatedUnion('kind', [serialTransport, tcpTransport, simulatedTransport])
+    .optional()
+    .describe('Tunnel events (parcel in/out, ready, fault); line protocol in docs/serial-protocols.md'),
   maxImageBytes: z.number().int().positive().default(64 * 1024 * 1024),
   maxImagePixels: z.number().int().positive().default(50_000_000),
 });
 
 const ScaleSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  transport: TransportSchema.prefault({ kind: 'simulated' }),
-  protocol: z.enum(['continuous', 'mt-sics']).default('continuous'),
-  stableReadings: z.number().int().min(1).default(3),
+  transport: z.discriminatedUnion('kind', [serialTransport, tcpTransport, simulatedTransport]).prefault({ kind: 'simulated' }).describe('Serial, or TCP through a serial server (ser2net)'),
+  protocol: z.enum(['continuous', 'mt-sics']).default('continuous').describe('continuous: "ST,GS,+0001.234kg" stream; mt-sics: S/SI request-response'),
+  stableReadings: z.number().int().min(1).default(3).describe('Readings that must agree before a weight counts as stable'),
   stableToleranceKg: z.number().nonnegative().default(0.005),
+  pollMs: z.number().int().nonnegative().default(250).describe('mt-sics: poll SI this often for the live weight (0: only on request)'),
+  requestTimeoutMs: z.number().int().positive().default(1000),
 });
 
 const ModbusMapSchema = z.strictObject({
   unitId: z.number().int().min(0).max(247).default(1),
-  releaseCoil: z.number().int().nonnegative().default(0),
+  releaseCoil: z.number().int().nonnegative().default(0).describe('Set by the station after writing the parcel id; the PLC clears it'),
   holdCoil: z.number().int().nonnegative().default(1),
-  parcelIdRegister: z.number().int().nonnegative().default(0),
-  ackRegister: z.number().int().nonnegative().default(1),
-  heartbeatRegister: z.number().int().nonnegative().default(2),
+  parcelIdRegister: z.number().int().nonnegative().default(0).describe('Two holding registers: parcel id high word, low word'),
+  ackRegister: z.number().int().nonnegative().default(2).describe('Three holding registers: acked parcel id high, low, result (1 REL, 2 HLD, +0x8000 refused)'),
+  heartbeatRegister: z.number().int().nonnegative().default(5).describe('Station heartbeat counter'),
+  conveyorHeartbeatRegister: z.number().int().nonnegative().default(6).describe('PLC heartbeat counter'),
 });
 
 const ConveyorSchema = z.strictObject({
@@ -114,7 +132,15 @@ const ConveyorSchema = z.strictObject({
     .prefault({ kind: 'simulated' }),
   modbus: ModbusMapSchema.prefault({}),
   ackTimeoutMs: z.number().int().positive().default(500),
-  heartbeatMs: z.number().int().positive().default(1000),
+  heartbeatMs: z.number().int().positive().default(1000).describe('Both ways; the conveyor must HOLD everything after heartbeatMissLimit missed station beats'),
+  heartbeatMissLimit: z.number().int().min(1).default(3),
+});
+
+const SupervisionSchema = z.strictObject({
+  backoffBaseMs: z.number().int().positive().default(200).describe('First reconnect delay; doubles per failed attempt'),
+  backoffMaxMs: z.number().int().positive().default(30_000).describe('Reconnect delay cap'),
+  jitter: z.number().min(0).max(1).default(0.5).describe('Fraction of each delay randomised'),
+  restartBudget: z.number().int().positive().default(10).describe('Reconnects per minute before a device cools down for backoffMaxMs'),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -138,6 +164,7 @@ export const ConfigSchema = z.strictObject({
       scanner: ScannerSchema.prefault({}),
       scale: ScaleSchema.prefault({}),
       conveyor: ConveyorSchema.prefault({}),
+      supervision: SupervisionSchema.prefault({}),
     })
     .prefault({}),
   mqtt: z
@@ -147,17 +174,24 @@ export const ConfigSchema = z.strictObject({
       prefix: z.string().regex(/^[A-Za-z0-9_/-]+$/).default('station'),
       username: z.string().optional(),
       password: z.string().optional().describe('Use "${env:NAME}"; never write the secret in the file'),
+      maxBackoffMs: z.number().int().positive().default(30_000).describe('Reconnect delay cap (exponential backoff with jitter)'),
     })
     .prefault({}),
   central: z
     .strictObject({
       url: z.string().optional().describe('Central clearance service; absent: the local reference service'),
       token: z.string().optional().describe('Use "${env:NAME}"'),
-      publicKey: z.string().optional().describe('Pinned Ed25519 public key (PEM) of the central service'),
-      clientCert: z.string().optional(),
-      clientKey: z.string().optional(),
-      caCert: z.string().optional(),
+      publicKey: z.string().optional().describe('Pinned Ed25519 public key of the central service: PEM text or a file path'),
+      clientCert: z.string().optional().describe('Mutual TLS: client certificate, PEM text or a file path'),
+      clientKey: z.string().optional().describe('Mutual TLS: client private key, PEM text or a file path'),
+      caCert: z.string().optional().describe('CA that signed the central server certificate, PEM text or a file path'),
       syncIntervalMs: z.number().int().positive().default(2000),
+      batchSize: z.number().int().min(1).max(1000).default(200).describe('Outbox items per request'),
+      pullLimit: z.number().int().min(1).max(5000).default(500).describe('Delta items asked for per request'),
+      requestTimeoutMs: z.number().int().positive().default(10_000).describe('Whole-request limit: connect, send and read the answer'),
+      backoffBaseMs: z.number().int().positive().default(500).describe('First retry delay after a failed exchange; doubles per failure'),
+      backoffMaxMs: z.number().int().positive().default(60_000).describe('Cap on the retry delay (full jitter below it)'),
+      offlineAfterFailures: z.number().int().min(1).default(3).describe('Consecutive failed exchanges before the link counts as offline'),
     })
     .prefault({}),
   timing: z
@@ -185,6 +219,19 @@ export const ConfigSchema = z.strictObject({
         .prefault({})
         .refine((b) => b.low <= b.high, 'low must not exceed high'),
       aeoEnterprises: z.array(z.string()).default([]),
+      undervaluationAction: z
+        .enum(['HOLD', 'ALERT'])
+        .default('HOLD')
+        .describe('M05 (declared value below the price floor): divert, or release and record an alert'),
+      weightRequired: z
+        .boolean()
+        .default(true)
+        .describe('Hold (W01) a parcel with no measured weight; set false only on lines without a scale'),
+      pixelSizeMm: z
+        .number()
+        .positive()
+        .default(1)
+        .describe('Scanner pixel pitch at belt level in mm, for size rules such as the knife blade rule'),
     })
     .prefault({}),
   inspection: z

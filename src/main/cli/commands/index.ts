@@ -1,6 +1,13 @@
 // The `station` subcommands, in the order `station --help` lists them.
 import type { Command } from '../command.ts';
+import { clearanceServerCommand } from './clearance-server.ts';
+import { decideCommand } from './decide.ts';
+import { importCommand } from './import.ts';
+import { inspectCommand } from './inspect.ts';
+import { simCommand } from './sim.ts';
 import { startCommand } from './start.ts';
+import { synthCommand } from './synth.ts';
+import { userCommand } from './user.ts';
 import { verifyCommand } from './verify.ts';
 
-export const commands: readonly Command[] = [startCommand, verifyCommand];
+export const commands: readonly Command[] = [startCommand, importCommand, decideCommand, inspectCommand, clearanceServerCommand, synthCommand, simCommand, userCommand, verifyCommand];

@@ -1,13 +1,17 @@
+import { electronArgs, electronAvailable, runElectron } from '../../electron/launch.ts';
 import { startStation } from '../../station.ts';
 import { writeJson, writeLine, type Command } from '../command.ts';
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'run the station (headless: serves GET /health on the console port)',
+  summary: 'run the station: the desktop console where Electron is installed, else headless',
   usage: '[--config FILE] [--data-dir DIR] [--headless] [--demo] [--port N]',
   details:
-    'Without --config the station runs on its embedded demonstration defaults.\n' +
-    'Ctrl-C stops it cleanly. With --json one line with the URL is printed once it is listening.',
+    'Without --config the station runs the demonstration line on its embedded defaults: simulated\n' +
+    'scanner, barcode reader, scale and conveyor over real transports, an embedded MQTT broker and a\n' +
+    'local reference clearance service. --demo also seeds the console accounts operator, supervisor\n' +
+    'and admin (password = name; loopback only). Headless, the console is served on the printed URL.\n' +
+    'Ctrl-C stops cleanly. With --json one line with the URLs is printed once it is listening.',
   options: { headless: { type: 'boolean' }, demo: { type: 'boolean' }, port: { type: 'string' } },
   async run(ctx) {
     const config = ctx.config();
@@ -16,11 +20,16 @@ export const startCommand: Command = {
       writeLine(ctx.stderr, `station start: --port must be an integer 0-65535, got ${String(ctx.values.port)}`);
       return 2;
     }
-    const station = await startStation({ config, dataDir: ctx.dataDir, port, log: (l) => writeLine(ctx.stderr, l) });
-    if (ctx.json) writeJson(ctx, { url: station.url, health: `${station.url}health`, station: config.station.id, dataDir: ctx.dataDir });
+    const demo = ctx.values.demo === true;
+    if (ctx.values.headless !== true && electronAvailable()) {
+      return runElectron(electronArgs({ dataDir: ctx.dataDir, configFile: ctx.configFile, port, demo }), { log: (l) => writeLine(ctx.stderr, l) });
+    }
+    const station = await startStation({ config, dataDir: ctx.dataDir, ...(port !== undefined ? { port } : {}), demo, log: (l) => writeLine(ctx.stderr, l) });
+    if (ctx.json) writeJson(ctx, { url: station.url, health: `${station.url}health`, metrics: `${station.url}metrics`, station: config.station.id, dataDir: ctx.dataDir });
     else {
       writeLine(ctx.stdout, `station ${config.station.id} (${config.station.lineId}) running headless`);
-      writeLine(ctx.stdout, `  health:  ${station.url}health`);
+      writeLine(ctx.stdout, `  console: ${station.url}`);
+      writeLine(ctx.stdout, `  health:  ${station.url}health    metrics: ${station.url}metrics`);
       writeLine(ctx.stdout, `  data:    ${ctx.dataDir}`);
       writeLine(ctx.stdout, '  Ctrl-C to stop.');
     }

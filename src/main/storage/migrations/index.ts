@@ -2,6 +2,9 @@
 // each exporting one Migration; add new ones at the end and never edit a released one.
 import type { Db } from '../db.ts';
 import { m0010 } from './0010-core.ts';
+import { m0020 } from './0020-advance-data.ts';
+import { m0030 } from './0030-sync.ts';
+import { m0040 } from './0040-console.ts';
 
 export interface Migration {
   version: number;
@@ -9,4 +12,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const migrations: readonly Migration[] = [m0010];
+export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040];

@@ -1,0 +1,147 @@
+// The demonstration line: plays parcels through the simulated devices the way a real line does —
+// the barcode reader and scale before the tunnel, then the scanner's photo-eye PIN/POUT and the
+// image with the same sequence number — using the real protocols over real transports (TCP byte
+// streams and the MQTT broker). Each parcel's declaration is imported before the parcel arrives.
+import type { StationMqtt } from '../../devices/mqtt/client.ts';
+import { formatContinuous } from '../../devices/sim/scale-sim.ts';
+import type { SimEndpoint } from '../../devices/sim/endpoint.ts';
+import { formatSeq } from '../../devices/scanner/status-parser.ts';
+import { demoParcel, renameParcel, type DemoParcel } from './parcels.ts';
+
+export interface DemoDriverOptions {
+  seed: number;
+  /** Parcels per second. */
+  rate: number;
+  /** Stop after this many parcels (default: run until stopped). */
+  count?: number;
+  /** Distinct renders to cycle through (rendering costs ~0.1 s of CPU); default: every parcel is new. */
+  poolSize?: number;
+  /** How long before tunnel entry the barcode is read and the parcel weighed. */
+  leadMs: number;
+  /** Tunnel entry → exit. */
+  transitMs: number;
+  barcode?: SimEndpoint;
+  scale?: SimEndpoint;
+  status: SimEndpoint;
+  mqtt: StationMqtt;
+  imageMode: 'json' | 'binary';
+  /** Send barcode reads over MQTT tagged with the tunnel sequence instead of over `barcode`. */
+  barcodeOverMqtt?: boolean;
+  /** Imports declarations; called ahead of the parcels that need them. */
+  declare(parcels: DemoParcel[]): void;
+  say?(line: string): void;
+  onParcel?(p: { seq: number; waybill: string; mismatch: string; imageAt: number }): void;
+}
+
+const LOOKAHEAD = 10;
+
+export class DemoLineDriver {
+  private readonly o: DemoDriverOptions;
+  private readonly pool: DemoParcel[] = [];
+  private readonly ready = new Map<number, DemoParcel>();
+  private next = 1;
+  private declaredUpTo = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  sent = 0;
+
+  constructor(o: DemoDriverOptions) {
+    this.o = o;
+  }
+
+  waybill(n: number): string {
+    return `XS${String(this.o.seed % 1_000_000).padStart(6, '0')}${String(n).padStart(7, '0')}`;
+  }
+
+  /** Renders and declares parcels 1..n ahead of time (the bench declares all before starting). */
+  async prepare(n: number): Promise<void> {
+    const batch: DemoParcel[] = [];
+    for (let i = this.declaredUpTo + 1; i <= n; i++) {
+      const p = await this.parcel(i);
+      this.ready.set(i, p);
+      batch.push(p);
+    }
+    if (batch.length) this.o.declare(batch);
+    this.declaredUpTo = Math.max(this.declaredUpTo, n);
+  }
+
+  async start(): Promise<void> {
+    await this.prepare(Math.min(LOOKAHEAD, this.o.count ?? LOOKAHEAD));
+    this.status('READY\r\n');
+    const period = Math.max(1, Math.round(1000 / this.o.rate));
+    this.timer = setInterval(() => {
+      if (this.o.count !== undefined && this.next > this.o.count) return this.finish();
+      const n = this.next++;
+      const run = this.play(n).catch((e: Error) => {
+        if (!this.stopped) this.o.say?.(`demo parcel ${n} failed: ${e.message}`);
+      });
+      this.inFlight.add(run);
+      void run.finally(() => this.inFlight.delete(run));
+      const ahead = Math.min(n + LOOKAHEAD, this.o.count ?? Infinity);
+      if (ahead > this.declaredUpTo) void this.prepare(ahead).catch((e: Error) => this.o.say?.(`demo declarations failed: ${e.message}`));
+    }, period);
+  }
+
+  /** Resolves when every parcel started so far has been played to its image. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  private finish(): void {
+    clearInterval(this.timer);
+  }
+
+  private async parcel(n: number): Promise<DemoParcel> {
+    const size = this.o.poolSize;
+    if (size === undefined) return demoParcel(this.o.seed, n);
+    const k = (n - 1) % size;
+    if (!this.pool[k]) this.pool[k] = await demoParcel(this.o.seed, k + 1);
+    return renameParcel(this.pool[k]!, this.waybill(n));
+  }
+
+  private status(line: string): void {
+    this.o.status.write(line);
+  }
+
+  private async play(n: number): Promise<void> {
+    const p = this.ready.get(n) ?? (await this.parcel(n));
+    this.ready.delete(n);
+    const seq = n;
+    if (this.o.barcodeOverMqtt) {
+      await this.o.mqtt.publish('barcodeScan', { code: p.waybill, symbology: ']C1', at: Date.now(), seq });
+    } else {
+      this.o.barcode?.write(`]C1${p.waybill}\r\n`);
+    }
+    if (this.o.scale) {
+      // A continuous-output indicator: settling, stable at the parcel's weight, then empty again.
+      const kg = p.weightKg;
+      this.o.scale.write(formatContinuous(kg * 0.6, false, false) + formatContinuous(kg * 1.02, false, false));
+      for (let i = 0; i < 4; i++) this.o.scale.write(formatContinuous(kg, true, false));
+      setTimeout(() => this.o.scale?.write(formatContinuous(0, true, false).repeat(3)), Math.min(this.o.leadMs, 500)).unref();
+    }
+    await sleep(this.o.leadMs);
+    if (this.stopped) return;
+    this.status(`PIN ${formatSeq(seq)}\r\n`);
+    await sleep(this.o.transitMs);
+    if (this.stopped) return;
+    this.status(`POUT ${formatSeq(seq)}\r\n`);
+    const at = Date.now();
+    if (this.o.imageMode === 'json') {
+      await this.o.mqtt.publishRaw(this.o.mqtt.topic('imageJson'), JSON.stringify({ seq, at, image: p.png.toString('base64') }), { qos: 1, retain: false });
+    } else {
+      const id = `d${seq}`;
+      await this.o.mqtt.publishRaw(this.o.mqtt.topic('imageMeta'), JSON.stringify({ id, seq, at, dualEnergy: false }), { qos: 1, retain: false });
+      await this.o.mqtt.publishRaw(`${this.o.mqtt.topic('imageMeta').replace(/meta$/, 'bin')}/${id}`, p.png, { qos: 1, retain: false });
+    }
+    this.sent++;
+    this.o.onParcel?.({ seq, waybill: p.waybill, mismatch: p.mismatch, imageAt: at });
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
