@@ -4,28 +4,54 @@ import { once } from 'node:events';
 import { STATION_BIN, ROOT, stationSync } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
-describe('station start', () => {
-  it('serves /health, and on SIGINT stops cleanly leaving a verifiable database', async () => {
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('station start --headless --demo', () => {
+  it('runs the demonstration line end to end, serves /health, /metrics and the console, and stops cleanly on SIGINT', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [STATION_BIN, 'start', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
+    const child = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    while (!out.includes('\n')) await once(child.stdout, 'data');
-    const info = JSON.parse(out.split('\n')[0]!);
-    const res = await fetch(info.health);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', station: 'demo-01' });
-    expect((await fetch(new URL('/nope', info.url))).status).toBe(404);
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const info = await until('the station to listen', 60_000, async () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { url: string; health: string; metrics: string }) : undefined));
+      // Parcels flow: barcode and scale over TCP, scanner status over TCP, images and conveyor over MQTT.
+      const health = await until('a decided parcel', 90_000, async () => {
+        const h = (await (await fetch(info.health)).json()) as { parcels: { decided: number }; devices: { connected: boolean }[]; sync: { link: string } };
+        return h.parcels.decided >= 2 ? h : undefined;
+      });
+      expect(health.devices.length).toBe(4);
+      expect(health.devices.every((d) => d.connected)).toBe(true);
+      const metrics = await (await fetch(info.metrics)).text();
+      expect(metrics).toMatch(/station_conveyor_commands_total\{station="demo-01",command="(RELEASE|HOLD)"\} [1-9]/);
+      const page = await fetch(info.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      expect((await fetch(new URL('/nope', info.url))).status).toBe(404);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw new Error(`${(e as Error).message}\nstderr:\n${err.slice(-3000)}`, { cause: e });
+    }
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
+    expect(code, `exit code; stderr:\n${err.slice(-3000)}`).toBe(0);
     const v = stationSync(['verify', '--data-dir', dir, '--json']);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).audit.records).toBe(2);
+    const report = JSON.parse(v.stdout) as { audit: { records: number } };
+    expect(report.audit.records).toBeGreaterThan(5);
   });
 
   it('refuses an invalid configuration before starting anything', () => {
-    const r = stationSync(['start', '--data-dir', tempDir(), '--config', '/nonexistent.yaml']);
+    const r = stationSync(['start', '--headless', '--data-dir', tempDir(), '--config', '/nonexistent.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot read config file /nonexistent.yaml');
   });
