@@ -85,10 +85,14 @@ export interface CorrelatorState<Img> {
   open: CorrelatedParcel<Img>[];
   /** Reads and weights not yet assigned: a nearer parcel may still enter the tunnel. */
   pending: Evidence<Img>[];
+  /** Sequence numbers of parcels closed lately, so late evidence for them is not taken for a new parcel. */
+  closedSeqs: number[];
 }
 
+const CLOSED_MEMORY = 512;
+
 export function emptyCorrelator<Img>(): CorrelatorState<Img> {
-  return { nextId: 1, open: [], pending: [] };
+  return { nextId: 1, open: [], pending: [], closedSeqs: [] };
 }
 
 /** Correlator configuration from belt geometry (reader and scale stand `barcodeToTunnelM` before the tunnel). */
@@ -119,7 +123,7 @@ export function correlate<Img>(
   event: CorrelatorEvent<Img>,
   cfg: CorrelatorConfig,
 ): { state: CorrelatorState<Img>; out: Out<Img> } {
-  const s: CorrelatorState<Img> = { nextId: state.nextId, open: state.open.map(cloneParcel), pending: [...state.pending] };
+  const s: CorrelatorState<Img> = { nextId: state.nextId, open: state.open.map(cloneParcel), pending: [...state.pending], closedSeqs: state.closedSeqs };
   const out: Out<Img> = [];
   if (event.type === 'tunnel') onTunnel(s, event, cfg, out);
   else if (event.type === 'image') onImage(s, event, cfg, out);
@@ -160,6 +164,11 @@ function onImage<Img>(s: CorrelatorState<Img>, e: Extract<CorrelatorEvent<Img>, 
   if (e.seq !== undefined) target = s.open.find((p) => p.seq === e.seq && p.image === undefined);
   // Without a sequence number images queue in photo-eye order: the oldest parcel still waiting for one.
   else target = s.open.find((p) => p.image === undefined && p.tunnelInAt !== undefined);
+  if (!target && e.seq !== undefined && s.closedSeqs.includes(e.seq)) {
+    // Its parcel already closed without an image (and was held): do not invent a second parcel.
+    out.push({ type: 'orphan', event: e, why: `image for tunnel sequence ${e.seq} arrived after its parcel was closed` });
+    return;
+  }
   if (!target) {
     const issues: ParcelIssue[] = cfg.tunnelEvents ? ['SEQ_GAP'] : [];
     target = openParcel(s, { ...(e.seq !== undefined ? { seq: e.seq } : {}), tunnelInAt: e.at, issues }, e.at + cfg.windowMs);
@@ -233,6 +242,7 @@ function closeDue<Img>(s: CorrelatorState<Img>, now: number, cfg: CorrelatorConf
       if (validCodes.size === 0) p.issues.push('NO_READ');
       if (validCodes.size > 1) p.issues.push('MULTI_READ');
       if (p.image === undefined) p.issues.push('NO_IMAGE');
+      if (p.seq !== undefined) s.closedSeqs = [...s.closedSeqs.slice(-(CLOSED_MEMORY - 1)), p.seq];
       out.push({ type: 'closed', parcel: p });
     } else keep.push(p);
   }

@@ -81,6 +81,13 @@ describe('the correlator', () => {
     expect(gap.closed[0]!.issues).toEqual(expect.arrayContaining(['SEQ_GAP', 'NO_READ']));
   });
 
+  it('reports an image that arrives after its parcel closed as an orphan instead of opening a second parcel', () => {
+    const r = feed([read('SF7', 0), weight(1, 0), tin(3, 1667), tout(3, 2500), tick(4001), image(3, 4500), tick(9000)]);
+    expect(r.closed).toHaveLength(1);
+    expect(r.closed[0]!.issues).toContain('NO_IMAGE');
+    expect(r.out).toContainEqual(expect.objectContaining({ type: 'orphan', why: expect.stringContaining('after its parcel was closed') }));
+  });
+
   it('counts a code read twice once, and flags two different codes as MULTI_READ', () => {
     const dup = feed([read('SF4', 0), read('SF4', 30), weight(1, 0), tin(1, 1667), tout(1, 2500), image(1, 2600), tick(5000)]);
     expect(dup.closed[0]!.reads.map((x) => x.code)).toEqual(['SF4']);

@@ -1,5 +1,6 @@
 // The `station` subcommands, in the order `station --help` lists them.
 import type { Command } from '../command.ts';
+import { benchCommand } from './bench.ts';
 import { clearanceServerCommand } from './clearance-server.ts';
 import { decideCommand } from './decide.ts';
 import { importCommand } from './import.ts';
@@ -10,4 +11,4 @@ import { synthCommand } from './synth.ts';
 import { userCommand } from './user.ts';
 import { verifyCommand } from './verify.ts';
 
-export const commands: readonly Command[] = [startCommand, importCommand, decideCommand, inspectCommand, clearanceServerCommand, synthCommand, simCommand, userCommand, verifyCommand];
+export const commands: readonly Command[] = [startCommand, importCommand, decideCommand, inspectCommand, benchCommand, clearanceServerCommand, synthCommand, simCommand, userCommand, verifyCommand];
