@@ -41,3 +41,13 @@ describe('station verify', () => {
     expect(r.stderr).toMatch(/no station database .* run `station import`/);
   });
 });
+
+describe('station ports', () => {
+  it('lists serial ports as JSON (none on a machine without USB serial devices)', () => {
+    const r = stationSync(['ports', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ports: { path: string }[] };
+    expect(Array.isArray(out.ports)).toBe(true);
+    for (const p of out.ports) expect(p.path).toMatch(/^\/dev\//);
+  });
+});

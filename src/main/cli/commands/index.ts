@@ -5,10 +5,11 @@ import { clearanceServerCommand } from './clearance-server.ts';
 import { decideCommand } from './decide.ts';
 import { importCommand } from './import.ts';
 import { inspectCommand } from './inspect.ts';
+import { portsCommand } from './ports.ts';
 import { simCommand } from './sim.ts';
 import { startCommand } from './start.ts';
 import { synthCommand } from './synth.ts';
 import { userCommand } from './user.ts';
 import { verifyCommand } from './verify.ts';
 
-export const commands: readonly Command[] = [startCommand, importCommand, decideCommand, inspectCommand, benchCommand, clearanceServerCommand, synthCommand, simCommand, userCommand, verifyCommand];
+export const commands: readonly Command[] = [startCommand, importCommand, decideCommand, inspectCommand, benchCommand, clearanceServerCommand, synthCommand, simCommand, portsCommand, userCommand, verifyCommand];
