@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { ulid } from 'ulid';
 import type { StationConfig } from '../shared/config/schema.ts';
 import { decisionDeadlineMs } from '../shared/config/schema.ts';
-import type { DeviceEvent } from '../shared/devices.ts';
+import { DeviceErrorCodes, type DeviceEvent } from '../shared/devices.ts';
 import type { InspectionOutput } from '../shared/domain/detection.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage, isStationError } from '../shared/errors.ts';
 import { createLogger, jsonLineSink, type Logger } from '../shared/log.ts';
 import { StationDevices, type SimulatedTransports } from '../devices/index.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../devices/mqtt/broker.ts';
@@ -27,6 +27,7 @@ import { sendJson, startHttp, type Handler, type HttpServer } from './http/serve
 import { openInspector } from './inspection/index.ts';
 import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
+import { LineMqttEvents, metricsEvent } from './line/mqtt-events.ts';
 import { ParcelRepository } from './line/repository.ts';
 import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage } from './line/runtime.ts';
 import { dataPaths } from './paths.ts';
@@ -216,8 +217,14 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     const conveyor: ConveyorPort = {
       async send(cmd) {
         if (!devices.conveyor) throw new Error('no conveyor configured');
-        const ack = await devices.conveyor.send({ parcelId: cmd.parcelId, command: cmd.command, seq: cmd.seq, ...(cmd.deadline !== undefined ? { deadline: cmd.deadline } : {}) });
-        return { command: ack.command, ok: ack.ok };
+        try {
+          const ack = await devices.conveyor.send({ parcelId: cmd.parcelId, command: cmd.command, seq: cmd.seq, ...(cmd.deadline !== undefined ? { deadline: cmd.deadline } : {}) });
+          return { command: ack.command, ok: ack.ok };
+        } catch (e) {
+          // A refusal is an answer (the machine records it as a NAK); anything else is no answer.
+          if (isStationError(e, DeviceErrorCodes.DEVICE_NAK)) return { command: cmd.command, ok: false };
+          throw e;
+        }
       },
     };
 
@@ -246,6 +253,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     const lookup = declarationLookup(db);
     // Set once the HTTP server is up; line and device events before that have no console to reach.
     const ui: { console?: AttachedConsole } = {};
+    const events: { mqtt?: LineMqttEvents } = {};
     const line = new LineRuntime({
       stationId: config.station.id,
       lineId: config.station.lineId,
@@ -269,11 +277,15 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       timing: { operatorReviewMs: config.timing.operatorReviewMs, ackTimeoutMs: config.devices.conveyor.ackTimeoutMs },
       onEvent: (e) => {
         ui.console?.onLineEvent(e);
+        events.mqtt?.onLineEvent(e);
         opts.onLineEvent?.(e);
         if (e.type === 'parcel' && e.parcel.stage === 'done') sync?.kick();
         if (e.type === 'alarm') logger.warn(`line alarm ${e.code}: ${e.detail}`, { scanId: e.scanId ?? null });
       },
     });
+    events.mqtt = new LineMqttEvents({ mqtt, metrics: () => metricsEvent(line.metrics, line.activeParcels().length, backlogStats(db).pending, Date.now()) });
+    events.mqtt.start();
+    stops.push(() => events.mqtt?.stop());
     const recovered = line.recover();
     if (recovered > 0) say(`recovered ${recovered} parcel(s) that were in flight at the last stop: all HOLD`);
     const feed = new DeviceFeed();

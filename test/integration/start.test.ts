@@ -48,7 +48,7 @@ describe('station start --headless --demo', () => {
     expect(v.code).toBe(0);
     const report = JSON.parse(v.stdout) as { audit: { records: number } };
     expect(report.audit.records).toBeGreaterThan(5);
-  });
+  }, 180_000);
 
   it('refuses an invalid configuration before starting anything', () => {
     const r = stationSync(['start', '--headless', '--data-dir', tempDir(), '--config', '/nonexistent.yaml']);

@@ -87,6 +87,9 @@ export class MqttConveyor implements ConveyorLink {
   async send(cmd: ConveyorCommand): Promise<ConveyorAck> {
     if (!this.live) throw new StationError(DeviceErrorCodes.DEVICE_DISCONNECTED, `${this.id}: not connected`, { deviceId: this.id, ...cmd });
     const ack = this.acks.expect(cmd);
+    // The caller only attaches its handler once this function returns; a disconnect while the
+    // publish is in flight must not surface as an unhandled rejection in between.
+    ack.catch(() => undefined);
     try {
       await this.mqtt.publish('conveyorCommand', { parcelId: cmd.parcelId, command: cmd.command, seq: cmd.seq, ...(cmd.deadline !== undefined ? { deadline: cmd.deadline } : {}), at: this.now() });
     } catch (e) {

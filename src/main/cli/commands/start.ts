@@ -24,6 +24,9 @@ export const startCommand: Command = {
     if (ctx.values.headless !== true && electronAvailable()) {
       return runElectron(electronArgs({ dataDir: ctx.dataDir, configFile: ctx.configFile, port, demo }), { log: (l) => writeLine(ctx.stderr, l) });
     }
+    // A stray rejection somewhere in a driver must not take the whole line down: log it loudly and
+    // carry on (every parcel path has its own fail-safe HOLD).
+    process.on('unhandledRejection', (e) => writeLine(ctx.stderr, `station: unhandled rejection (kept running): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     const station = await startStation({ config, dataDir: ctx.dataDir, ...(port !== undefined ? { port } : {}), demo, log: (l) => writeLine(ctx.stderr, l) });
     if (ctx.json) writeJson(ctx, { url: station.url, health: `${station.url}health`, metrics: `${station.url}metrics`, station: config.station.id, dataDir: ctx.dataDir });
     else {
