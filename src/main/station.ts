@@ -79,8 +79,15 @@ export interface RunningStation {
   stop(): Promise<void>;
 }
 
+// Only enabled devices count: a disabled scale keeps its default `simulated` transport.
 const anySimulated = (c: StationConfig['devices']): boolean =>
-  [c.barcode.transport.kind, c.scale.transport.kind, c.conveyor.transport.kind, c.scanner.images.kind, c.scanner.status?.kind].includes('simulated');
+  [
+    c.barcode.enabled && c.barcode.transport.kind,
+    c.scale.enabled && c.scale.transport.kind,
+    c.conveyor.enabled && c.conveyor.transport.kind,
+    c.scanner.enabled && c.scanner.images.kind,
+    c.scanner.enabled && c.scanner.status?.kind,
+  ].includes('simulated');
 
 /**
  * The demonstration line speaks real protocols over real transports: barcode reader, scale and
@@ -108,12 +115,18 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
   const config: StationConfig = simulated && taggedReads ? { ...opts.config, rules: { ...opts.config.rules, weightRequired: false } } : opts.config;
   const paths = dataPaths(dataDir);
   const stops: (() => Promise<void> | void)[] = [];
+  // Stops in reverse order of start. A step that hangs (a device that never answers its close) is
+  // abandoned after a few seconds so Ctrl-C always ends the station; the conveyor holds by itself.
   const stopAll = async (): Promise<void> => {
     for (const s of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await s();
+        const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), 5000)));
+        if ((await Promise.race([Promise.resolve(s()), slow])) === 'slow') say(`stop: a shutdown step did not finish in 5 s and was abandoned: ${s.toString().slice(0, 120)}`);
       } catch (e) {
         say(`stop: ${errorMessage(e)}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     stops.length = 0;

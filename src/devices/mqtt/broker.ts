@@ -16,9 +16,11 @@ export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Pro
   const aedes = await Aedes.createBroker();
   const server = createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new StationError(DeviceErrorCodes.DEVICE_OPEN_FAILED, `embedded MQTT broker cannot listen on ${host}:${port}: ${e.code ?? e.message}; set mqtt.embeddedPort or mqtt.url`, { host, port }, { cause: e })),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      // The broker's own timers would keep the process alive after a failed start: close it.
+      aedes.close();
+      reject(new StationError(DeviceErrorCodes.DEVICE_OPEN_FAILED, `embedded MQTT broker cannot listen on ${host}:${port}: ${e.code ?? e.message}; set mqtt.embeddedPort or mqtt.url`, { host, port }, { cause: e }));
+    });
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;

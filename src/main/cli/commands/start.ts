@@ -43,6 +43,10 @@ export const startCommand: Command = {
     });
     await station.stop();
     if (!ctx.json) writeLine(ctx.stdout, 'stopped cleanly.');
+    // Everything is closed and flushed, but serialport can leave a read pending on a closed tty
+    // (seen with socat ptys) that keeps Node alive forever. The timer is unref'd: a loop that
+    // drains on its own exits at once; one held open only by such a handle exits after 3 s.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
     return 0;
   },
 };
