@@ -1,0 +1,49 @@
+// Benchmark: smart image inspection latency with the shipped model on generated parcel images.
+// Usage: nice -n 10 node bench/inference.ts [images] [--threads N] [--model DIR]
+//   → {model, inputSize, threads, inferenceMs: {p50, p99}, endToEndMs: {p50, p99}, images, ratioP99}
+// inferenceMs is onnxruntime's session.run in the worker; endToEndMs is inspect(): PNG decode, letterbox,
+// normalisation, the worker round trip, inference, decoding and NMS. Images are encoded up front.
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { openInspector } from '../src/main/inspection/index.ts';
+import { hash32, renderParcel } from '../src/shared/xray/index.ts';
+
+const { values, positionals } = parseArgs({ options: { threads: { type: 'string', default: '1' }, model: { type: 'string' } }, allowPositionals: true });
+const N = Number(positionals[0] ?? 200);
+const WARMUP = 10;
+
+const pngs: Buffer[] = [];
+for (let i = 0; i < Math.min(N, 50); i++) {
+  const p = renderParcel(hash32(4242, i));
+  pngs.push(await sharp(p.colour, { raw: { width: p.width, height: p.height, channels: 3 } }).png().toBuffer());
+}
+
+const insp = await openInspector({ ...(values.model ? { modelDir: values.model } : {}), intraOpThreads: Number(values.threads) });
+const inf: number[] = [];
+const e2e: number[] = [];
+for (let i = 0; i < N + WARMUP; i++) {
+  const t = performance.now();
+  const r = await insp.inspect(pngs[i % pngs.length]!);
+  const dt = performance.now() - t;
+  if (i >= WARMUP) {
+    inf.push(r.inferenceMs);
+    e2e.push(dt);
+  }
+}
+await insp.close();
+
+const pct = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
+};
+const { width, height } = insp.spec.input;
+const out = {
+  model: insp.model,
+  inputSize: `${width}x${height}`,
+  threads: Number(values.threads),
+  inferenceMs: { p50: pct(inf, 0.5), p99: pct(inf, 0.99) },
+  endToEndMs: { p50: pct(e2e, 0.5), p99: pct(e2e, 0.99) },
+  ratioP99: Math.round((pct(e2e, 0.99) / pct(inf, 0.99)) * 100) / 100,
+  images: N,
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,0 +1,86 @@
+// Image bytes → letterboxed RGB → normalised Float32 NCHW tensor. The header is read and checked before
+// any pixel is decoded, so a zero-byte, foreign, truncated or absurdly large file costs a clear error and
+// a bounded amount of memory, never a crash.
+import sharp, { type Metadata } from 'sharp';
+import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
+import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
+
+/** 64 Mpx covers a 2 m parcel at a line scanner's ~1 mm pitch many times over; a header claiming more is refused. */
+export const MAX_INPUT_PIXELS = 64_000_000;
+const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
+
+export interface InputSpec {
+  width: number;
+  height: number;
+  /** Grey level of the letterbox padding (Ultralytics uses 114). */
+  pad: number;
+  /** x' = (x * scale - mean[c]) / std[c] */
+  scale: number;
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+export interface Letterboxed {
+  /** Interleaved RGB, dstWidth × dstHeight × 3. */
+  rgb: Buffer;
+  geometry: LetterboxGeometry;
+}
+
+/** Header-only check: format, dimensions, pixel limit. */
+export async function probeImage(bytes: Uint8Array, maxPixels = MAX_INPUT_PIXELS): Promise<{ width: number; height: number; format: string }> {
+  if (bytes.byteLength === 0) throw new StationError(ErrorCodes.INSPECT_IMAGE_EMPTY, 'image is empty (0 bytes)');
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `not a readable image (PNG, JPEG, TIFF or WebP expected): ${errorMessage(e)}`, { bytes: bytes.byteLength });
+  }
+  const { width, height, format } = meta;
+  if (!FORMATS.has(format) || !width || !height) {
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `unsupported image format "${format}" (PNG, JPEG, TIFF or WebP expected)`, { format });
+  }
+  if (width * height > maxPixels) {
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_TOO_LARGE, `image header claims ${width}×${height} pixels, over the ${maxPixels} pixel limit`, { width, height, maxPixels });
+  }
+  return { width, height, format };
+}
+
+/** Decode (greyscale, 16-bit and alpha handled), resize into the input keeping aspect, pad. */
+export async function letterbox(bytes: Uint8Array, dstWidth: number, dstHeight: number, pad: number, maxPixels = MAX_INPUT_PIXELS): Promise<Letterboxed> {
+  const { width, height } = await probeImage(bytes, maxPixels);
+  const g = letterboxGeometry(width, height, dstWidth, dstHeight);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(g.newWidth, g.newHeight, { fit: 'fill', kernel: 'linear' })
+      .extend({
+        top: g.padY,
+        bottom: dstHeight - g.newHeight - g.padY,
+        left: g.padX,
+        right: dstWidth - g.newWidth - g.padX,
+        background: { r: pad, g: pad, b: pad },
+      })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.width !== dstWidth || info.height !== dstHeight || info.channels !== 3) {
+      throw new Error(`decoder produced ${info.width}×${info.height}×${info.channels}, expected ${dstWidth}×${dstHeight}×3`);
+    }
+    return { rgb: data, geometry: g };
+  } catch (e) {
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_CORRUPT, `image is corrupt or truncated: ${errorMessage(e)}`, { width, height });
+  }
+}
+
+/** Interleaved RGB bytes → planar normalised floats (NCHW, batch 1). */
+export function toTensor(rgb: Uint8Array, width: number, height: number, spec: Pick<InputSpec, 'scale' | 'mean' | 'std'>, out?: Float32Array): Float32Array {
+  const plane = width * height;
+  const t = out ?? new Float32Array(plane * 3);
+  for (let c = 0; c < 3; c++) {
+    const k = spec.scale / spec.std[c]!;
+    const b = -spec.mean[c]! / spec.std[c]!;
+    const base = c * plane;
+    for (let i = 0, j = c; i < plane; i++, j += 3) t[base + i] = rgb[j]! * k + b;
+  }
+  return t;
+}

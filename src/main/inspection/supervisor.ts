@@ -1,0 +1,178 @@
+// Keeps one inference worker alive. A call past its deadline rejects with INSPECT_TIMEOUT and the worker
+// is terminated and restarted (a wedged native call cannot be interrupted any other way); a crashed worker
+// is restarted with exponential backoff. While no worker is ready every call rejects at once with
+// INSPECT_UNAVAILABLE, so the station HOLDs the parcel instead of waiting on a dead model.
+import { Worker } from 'node:worker_threads';
+import { ErrorCodes, StationError } from '../../shared/errors.ts';
+import type { WorkerInit, WorkerReply } from './model-runner.ts';
+
+export interface SupervisorOptions {
+  init: WorkerInit;
+  timeoutMs: number;
+  /** The worker script; tests substitute a misbehaving one. */
+  workerUrl?: URL;
+  /** Extra workerData for a substituted worker. */
+  workerData?: Record<string, unknown>;
+  backoffMs?: { first: number; max: number };
+  onEvent?: (event: SupervisorEvent) => void;
+}
+
+export type SupervisorEvent =
+  | { type: 'ready'; generation: number; loadMs: number; warmupMs: number }
+  | { type: 'timeout'; generation: number; timeoutMs: number }
+  | { type: 'crashed'; generation: number; reason: string; restartInMs: number };
+
+interface Pending {
+  resolve: (r: RunResult) => void;
+  reject: (e: StationError) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface RunResult {
+  data: Float32Array;
+  dims: number[];
+  inferenceMs: number;
+}
+
+export class WorkerSupervisor {
+  private readonly opts: SupervisorOptions;
+  private worker: Worker | undefined;
+  private state: 'starting' | 'ready' | 'down' | 'closed' = 'down';
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  generation = 0;
+  outputDims: number[] = [];
+
+  constructor(opts: SupervisorOptions) {
+    this.opts = opts;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Starts the first worker; rejects with INSPECT_MODEL_INVALID if the model cannot be loaded. */
+  async start(): Promise<void> {
+    this.spawn();
+    await this.whenReady();
+  }
+
+  /** Resolves when a worker is ready (after a restart, for instance). */
+  whenReady(): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector is closed'));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  run(tensor: Float32Array): Promise<RunResult> {
+    const worker = this.worker;
+    if (this.state !== 'ready' || !worker) {
+      return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`, { state: this.state }));
+    }
+    const id = this.nextId++;
+    return new Promise<RunResult>((resolve, reject) => {
+      const timer = setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      worker.postMessage({ type: 'run', id, tensor }, [tensor.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearTimeout(this.restartTimer);
+    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
+    for (const w of this.readyWaiters.splice(0)) w.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+
+  private spawn(): void {
+    const generation = ++this.generation;
+    this.state = 'starting';
+    const url = this.opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
+    const worker = new Worker(url, { workerData: { init: this.opts.init, ...this.opts.workerData } });
+    this.worker = worker;
+    worker.on('message', (msg: WorkerReply) => {
+      if (this.worker !== worker) return;
+      if (msg.type === 'ready') {
+        this.state = 'ready';
+        this.outputDims = msg.outputDims;
+        this.opts.onEvent?.({ type: 'ready', generation, loadMs: msg.loadMs, warmupMs: msg.warmupMs });
+        for (const w of this.readyWaiters.splice(0)) w.resolve();
+      } else if (msg.type === 'failed') {
+        // The model itself does not load: restarting will not help.
+        const err = new StationError(ErrorCodes.INSPECT_MODEL_INVALID, `model failed to load in onnxruntime: ${msg.message}`);
+        this.state = 'closed';
+        this.worker = undefined;
+        void worker.terminate();
+        for (const w of this.readyWaiters.splice(0)) w.reject(err);
+      } else {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        clearTimeout(p.timer);
+        if (msg.type === 'result') {
+          this.failures = 0;
+          p.resolve({ data: msg.data, dims: msg.dims, inferenceMs: msg.inferenceMs });
+        } else {
+          p.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference failed: ${msg.message}`));
+        }
+      }
+    });
+    worker.on('error', (e) => this.onCrash(worker, e.message));
+    worker.on('exit', (code) => this.onCrash(worker, `worker exited with code ${code}`));
+  }
+
+  private onTimeout(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.reject(new StationError(ErrorCodes.INSPECT_TIMEOUT, `inference took longer than ${this.opts.timeoutMs} ms; restarting the worker`, { timeoutMs: this.opts.timeoutMs }));
+    this.opts.onEvent?.({ type: 'timeout', generation: this.generation, timeoutMs: this.opts.timeoutMs });
+    const w = this.worker;
+    this.worker = undefined;
+    this.state = 'down';
+    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inference worker restarted after a timeout'));
+    if (w) void w.terminate();
+    this.scheduleRestart('timeout');
+  }
+
+  private onCrash(worker: Worker, reason: string): void {
+    if (this.worker !== worker || this.state === 'closed') return;
+    this.worker = undefined;
+    const wasStarting = this.state === 'starting' && this.generation === 1;
+    this.state = 'down';
+    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker crashed: ${reason}`));
+    if (wasStarting) {
+      // Never came up once: report to start() rather than loop.
+      this.state = 'closed';
+      for (const w of this.readyWaiters.splice(0)) w.reject(new StationError(ErrorCodes.INSPECT_MODEL_INVALID, `inference worker failed to start: ${reason}`));
+      return;
+    }
+    this.scheduleRestart(reason);
+  }
+
+  private scheduleRestart(reason: string): void {
+    const { first, max } = this.opts.backoffMs ?? { first: 50, max: 10_000 };
+    const delay = this.failures === 0 ? 0 : Math.min(max, first * 2 ** (this.failures - 1));
+    this.failures++;
+    this.opts.onEvent?.({ type: 'crashed', generation: this.generation, reason, restartInMs: delay });
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.state !== 'closed') this.spawn();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private failAll(err: StationError): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.pending.delete(id);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// openInspector end to end on the tiny fixture model: real onnxruntime in a real worker thread.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openInspector, type StationInspector } from '../../../src/main/inspection/index.ts';
+import { tempDir } from '../../helpers/tmp.ts';
+
+const TINY = fileURLToPath(new URL('../../fixtures/models/tiny-yolov8/', import.meta.url));
+const CHAOS = new URL('../../fixtures/models/chaos-worker.ts', import.meta.url);
+const open: StationInspector[] = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+function modelDir(manifest?: Record<string, unknown>, modelBytes?: Buffer): string {
+  const dir = tempDir('station-model-');
+  if (modelBytes) writeFileSync(join(dir, 'model.onnx'), modelBytes);
+  else copyFileSync(join(TINY, 'model.onnx'), join(dir, 'model.onnx'));
+  if (manifest) writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+const tinySha = createHash('sha256').update(readFileSync(join(TINY, 'model.onnx'))).digest('hex');
+const image = () => sharp({ create: { width: 128, height: 64, channels: 3, background: '#ffffff' } }).png().toBuffer();
+
+async function track(p: Promise<StationInspector>): Promise<StationInspector> {
+  const i = await p;
+  open.push(i);
+  return i;
+}
+
+describe('openInspector with the tiny YOLOv8-layout fixture', () => {
+  it('decodes the known candidates to boxes in original pixels', async () => {
+    const insp = await track(openInspector({ modelDir: modelDir({ name: 'tiny', version: '1', labels: ['knife', 'gun'], input: { width: 64, height: 64 }, sha256: tinySha }) }));
+    expect(insp.model).toBe('tiny@1');
+    const out = await insp.inspect(await image());
+    expect(out).toMatchObject({ model: 'tiny@1', imageWidth: 128, imageHeight: 64 });
+    expect(out.detections).toEqual([
+      { label: 'knife', score: expect.closeTo(0.9, 5), box: [44, 22, 84, 42] },
+      { label: 'gun', score: expect.closeTo(0.7, 5), box: [44, 22, 84, 42] },
+    ]);
+    expect(out.inferenceMs).toBeGreaterThan(0);
+  });
+
+  it('runs a bare Ultralytics export with per-class thresholds from config', async () => {
+    const insp = await track(openInspector({ modelDir: TINY, classThresholds: { gun: 0.15, knife: 0.95 } }));
+    expect(insp.model).toBe('tiny-yolov8@0.0.1');
+    const out = await insp.inspect(await image());
+    expect(out.detections.map((d) => d.label)).toEqual(['gun', 'gun']);
+  });
+
+  it('refuses a model whose sha256 disagrees with its manifest', async () => {
+    await expect(openInspector({ modelDir: modelDir({ labels: ['knife', 'gun'], sha256: 'f'.repeat(64) }) })).rejects.toMatchObject({ code: 'INSPECT_MODEL_HASH_MISMATCH' });
+  });
+
+  it('refuses a file that onnxruntime cannot load', async () => {
+    await expect(openInspector({ modelDir: modelDir({ labels: ['knife', 'gun'] }, Buffer.from('not an onnx model at all')) })).rejects.toMatchObject({
+      code: 'INSPECT_MODEL_INVALID',
+      message: expect.stringMatching(/failed to load/),
+    });
+  });
+
+  it('refuses a manifest whose labels do not fit the model output', async () => {
+    await expect(openInspector({ modelDir: modelDir({ labels: ['knife', 'gun', 'can'], input: { width: 64, height: 64 } }) })).rejects.toMatchObject({
+      code: 'INSPECT_MODEL_INVALID',
+      message: expect.stringMatching(/\[1, 6, 4\] is not YOLOv8 layout \[1, 7, N\] for 3 labels/),
+    });
+  });
+
+  it('turns a bad image into a coded rejection and keeps working', async () => {
+    const insp = await track(openInspector({ modelDir: TINY }));
+    await expect(insp.inspect(new Uint8Array(0))).rejects.toMatchObject({ code: 'INSPECT_IMAGE_EMPTY' });
+    expect((await insp.inspect(await image())).detections).toHaveLength(2);
+  });
+});
+
+describe('the supervised worker', () => {
+  it('times out a stuck inference, refuses calls fast while restarting, then works again', async () => {
+    const marker = join(tempDir(), 'marker');
+    const insp = await track(openInspector({ modelDir: TINY, timeoutMs: 400, worker: { workerUrl: CHAOS, workerData: { chaos: 'hang', marker } } }));
+    const img = await image();
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT', message: expect.stringMatching(/longer than 400 ms/) });
+    const t = performance.now();
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE' });
+    expect(performance.now() - t).toBeLessThan(100);
+    await insp.supervisor.whenReady();
+    expect(insp.supervisor.generation).toBe(2);
+    expect((await insp.inspect(img)).detections).toHaveLength(2);
+  });
+
+  it('restarts a crashed worker and the next call works', async () => {
+    const marker = join(tempDir(), 'marker');
+    const events: string[] = [];
+    const insp = await track(openInspector({ modelDir: TINY, worker: { workerUrl: CHAOS, workerData: { chaos: 'crash', marker }, onEvent: (e) => events.push(e.type) } }));
+    const img = await image();
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/crashed/) });
+    await insp.supervisor.whenReady();
+    expect((await insp.inspect(img)).detections).toHaveLength(2);
+    expect(events).toEqual(['ready', 'crashed', 'ready']);
+  });
+
+  it('rejects every call after close', async () => {
+    const insp = await openInspector({ modelDir: TINY });
+    await insp.close();
+    await expect(insp.inspect(await image())).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,87 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { letterbox, probeImage, toTensor } from '../../../src/main/inspection/preprocess.ts';
+import { png16Grey, pngHeaderOnly } from './images.ts';
+
+async function noisePng(width: number, height: number): Promise<Buffer> {
+  const px = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < px.length; i++) px[i] = (i * 2654435761) >>> 24;
+  return sharp(px, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+async function expectCode(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await expect(p).rejects.toMatchObject({ name: 'StationError', code, message: expect.stringMatching(message) });
+}
+
+describe('bad image files give a coded error, never a crash', () => {
+  it('zero bytes', async () => {
+    await expectCode(letterbox(new Uint8Array(0), 320, 320, 114), 'INSPECT_IMAGE_EMPTY', /empty \(0 bytes\)/);
+  });
+  it('not an image', async () => {
+    await expectCode(letterbox(Buffer.from('{"parcel": "not an image"}\n'), 320, 320, 114), 'INSPECT_IMAGE_UNSUPPORTED', /not a readable image/);
+  });
+  it('random bytes', async () => {
+    await expectCode(letterbox(Buffer.alloc(4096, 0x5a), 320, 320, 114), 'INSPECT_IMAGE_UNSUPPORTED', /not a readable image/);
+  });
+  it('a PNG header claiming 30000×30000 pixels is refused before any decoding', async () => {
+    const before = process.memoryUsage().rss;
+    await expectCode(letterbox(pngHeaderOnly(30000, 30000), 320, 320, 114), 'INSPECT_IMAGE_TOO_LARGE', /30000×30000 pixels, over the 64000000 pixel limit/);
+    // 30000² × 3 bytes would be 2.7 GB; nothing near that was allocated.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+  it('a PNG header within the limit but with no pixel data is corrupt', async () => {
+    await expectCode(letterbox(pngHeaderOnly(200, 100), 320, 320, 114), 'INSPECT_IMAGE_CORRUPT', /corrupt or truncated/);
+  });
+  it('a truncated PNG', async () => {
+    const png = await noisePng(300, 200);
+    await expectCode(letterbox(png.subarray(0, Math.floor(png.length / 2)), 320, 320, 114), 'INSPECT_IMAGE_CORRUPT', /corrupt or truncated/);
+  });
+  it('a truncated JPEG', async () => {
+    const jpg = await sharp(await noisePng(300, 200)).jpeg().toBuffer();
+    await expectCode(letterbox(jpg.subarray(0, Math.floor(jpg.length / 2)), 320, 320, 114), 'INSPECT_IMAGE_CORRUPT', /corrupt or truncated/);
+  });
+  it('a PNG with flipped bytes in its pixel data', async () => {
+    const png = Buffer.from(await noisePng(300, 200));
+    for (let i = 100; i < png.length - 20; i += 37) png[i] = png[i]! ^ 0xff;
+    await expect(letterbox(png, 320, 320, 114)).rejects.toMatchObject({ code: expect.stringMatching(/^INSPECT_IMAGE_(CORRUPT|UNSUPPORTED)$/) });
+  });
+});
+
+describe('letterbox', () => {
+  it('fits a colour image into the input, centred, padded with the pad value', async () => {
+    const img = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toBuffer();
+    const { rgb, geometry } = await letterbox(img, 64, 64, 114);
+    expect(geometry).toMatchObject({ srcWidth: 200, srcHeight: 100, newWidth: 64, newHeight: 32, padX: 0, padY: 16 });
+    expect(rgb.length).toBe(64 * 64 * 3);
+    const px = (x: number, y: number) => [...rgb.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)];
+    expect(px(10, 5)).toEqual([114, 114, 114]);
+    expect(px(10, 32)).toEqual([255, 0, 0]);
+    expect(px(10, 60)).toEqual([114, 114, 114]);
+  });
+
+  it('reads 16-bit greyscale into three equal 8-bit channels', async () => {
+    const { rgb } = await letterbox(png16Grey(64, 64, (x) => (x < 32 ? 0 : 65535)), 64, 64, 114);
+    const at = (x: number) => [...rgb.subarray((10 * 64 + x) * 3, (10 * 64 + x) * 3 + 3)];
+    expect(at(5)).toEqual([0, 0, 0]);
+    expect(at(60)).toEqual([255, 255, 255]);
+  });
+
+  it('drops an alpha channel', async () => {
+    const img = await sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } }).png().toBuffer();
+    const { rgb } = await letterbox(img, 32, 32, 114);
+    expect(rgb.length).toBe(32 * 32 * 3);
+    expect(rgb[2]).toBeGreaterThan(100);
+  });
+
+  it('probes the header without decoding', async () => {
+    expect(await probeImage(pngHeaderOnly(640, 480))).toEqual({ width: 640, height: 480, format: 'png' });
+  });
+});
+
+describe('toTensor', () => {
+  it('writes planar channels with scale, mean and std', () => {
+    const rgb = Uint8Array.from([0, 128, 255, 255, 0, 51]);
+    const t = toTensor(rgb, 2, 1, { scale: 1 / 255, mean: [0, 0.5, 0], std: [1, 0.5, 2] });
+    expect([...t].map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 1, 0.004, -1, 0.5, 0.1]);
+  });
+});
