@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Alarm, User } from '../shared/api.ts';
 import { AppContext, type Screen } from './context.ts';
-import { I18nContext, makeI18n, type Lang } from './i18n/index.ts';
+import { I18nContext, makeI18n, useI18n, type Lang } from './i18n/index.ts';
 import type { StringKey } from './i18n/en.ts';
 import { useKeys } from './keys.ts';
 import { applyParcel, applySnapshot, emptyLine, moveSelection, type LineState } from './line-state.ts';
@@ -17,6 +17,7 @@ import { LineScreen } from './screens/Line.tsx';
 import { LoginScreen } from './screens/Login.tsx';
 import { StatsScreen } from './screens/Stats.tsx';
 import type { Transport } from './transport.ts';
+import { alarmText } from './server-text.ts';
 
 const NAV: { screen: Screen; key: StringKey; hot: string }[] = [
   { screen: 'line', key: 'nav.line', hot: '1' },
@@ -150,7 +151,7 @@ export function App(props: { api: Transport }) {
         </header>
         {alarms.length > 0 && user ? (
           <div className="alarms" role="status">
-            <strong>{i18n.t('alarm')}</strong> {alarms[0]!.code}: {alarms[0]!.detail}
+            <AlarmLine alarm={alarms[0]!} />
             <button className="dismiss" onClick={() => setAlarms([])} aria-label="dismiss">
               ×
             </button>
@@ -188,5 +189,15 @@ export function App(props: { api: Transport }) {
         </div>
       </div>
     </I18nContext.Provider>
+  );
+}
+
+function AlarmLine(props: { alarm: Alarm }) {
+  const { t } = useI18n();
+  const a = alarmText(props.alarm, t);
+  return (
+    <span data-testid="alarm" data-code={props.alarm.code}>
+      <strong>{t('alarm')}</strong> {a.title}: {a.detail}
+    </span>
   );
 }

@@ -5,9 +5,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/main/storage/audit.ts';
+import { expectToastsClearOfControls, launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { consoleHarness, type ConsoleHarness } from '../integration/console/harness.ts';
 
@@ -15,7 +16,6 @@ import { consoleHarness, type ConsoleHarness } from '../integration/console/harn
 declare const window: { __consoleMetrics?: { verdictToScreenMs: number[]; renderMs: number[]; shown: number; commitMs: number[] } };
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let h: ConsoleHarness;
 let browser: BrowserContext;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // Not tempDir(): that one is emptied after each test, and this station lives through all of them.
   h = await consoleHarness({ dataDir: tmp('console-e2e-') });
-  browser = await chromium.launchPersistentContext(tmp('chromium-'), { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+  browser = await launchChromium(tmp('chromium-'));
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 60_000);
 
@@ -63,6 +63,7 @@ describe('the operator console in a browser', () => {
 
     await page.keyboard.press('h');
     await page.waitForSelector('[data-testid=toast]');
+    await expectToastsClearOfControls(page);
     await expect.poll(() => h.sent.find((s) => s.parcelId === 3)?.command).toBe('HOLD');
     const v = h.db.prepare("SELECT v.action, v.decided_by, v.operator_id FROM verdict v JOIN parcel p ON p.scan_id = v.scan_id WHERE p.logistics_no = 'SF2026112700003'").get();
     expect(v).toEqual({ action: 'HOLD', decided_by: 'OPERATOR', operator_id: 'operator' });
@@ -81,7 +82,8 @@ describe('the operator console in a browser', () => {
     await shot('05-release-reason');
     await page.keyboard.press('Escape');
     await page.keyboard.press('l');
-    await expect.poll(() => page.locator('[data-testid=toast]').last().textContent()).toContain('HOLD_LOCK needs a supervisor');
+    await expect.poll(() => page.locator('[data-testid=toast]').last().textContent()).toContain('HOLD LOCK needs a supervisor');
+    await expectToastsClearOfControls(page);
     await page.keyboard.press('r');
     await page.fill('[data-testid=reason]', 'opened: hair spray is declared as cosmetics');
     await page.keyboard.press('Enter');

@@ -130,6 +130,20 @@ export const en = {
   never: 'never',
   ago: 'ago',
   alarm: 'Alarm',
+  // Server refusals and alarms (src/renderer/server-text.ts); {1} is the first captured value.
+  'refusal.waitForResult': 'Wait for the inspection result before releasing',
+  'refusal.lockedNoRelease': 'A HOLD LOCK parcel cannot be released at the line',
+  'refusal.lockNeedsSupervisor': 'HOLD LOCK needs a supervisor',
+  'refusal.releaseNeedsReason': 'Releasing against the machine verdict needs a reason',
+  'refusal.notAwaiting': 'Parcel {1} is not awaiting a decision',
+  'alarm.OPERATOR_REFUSED': 'Operator input refused',
+  'alarm.REVIEW_TIMEOUT': 'Review window closed: parcel held',
+  'alarm.DEADLINE_MISSED': 'Deadline missed: parcel held',
+  'alarm.COMMIT_FAILED': 'Decision could not be recorded: parcel held',
+  'alarm.ACK_TIMEOUT': 'No acknowledgement from the conveyor',
+  'alarm.CONVEYOR_NAK': 'Conveyor refused the command',
+  'alarm.ACK_MISMATCH': 'Conveyor acknowledged a different command',
+  'alarm.LATE_INPUT': 'Input arrived too late to change the parcel',
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -13,6 +13,7 @@ import { useI18n } from '../i18n/index.ts';
 import { useKeys } from '../keys.ts';
 import { currentParcel, reviewQueue, type LineState } from '../line-state.ts';
 import { markCommitted, markShown } from '../metrics.ts';
+import { serverText } from '../server-text.ts';
 import { ActionBadge, DeclaredVsDetected, Reasons } from './ParcelFacts.tsx';
 
 export function LineScreen(props: { line: LineState; select(delta: number): void; pick(scanId: string): void }) {
@@ -31,7 +32,7 @@ export function LineScreen(props: { line: LineState; select(delta: number): void
   const decide = async (p: ParcelDto, action: Action, reason?: string) => {
     const r = await api.request('line.decide', { scanId: p.scanId, action, ...(reason ? { reason } : {}) });
     if (r.ok) toast(`${t('accepted')}: ${p.logisticsNo ?? p.scanId} → ${t(`action.${action}`)}`);
-    else toast(`${t('refused')}: ${r.message}`, 'error');
+    else toast(`${t('refused')}: ${serverText(r.message, t)}`, 'error');
   };
 
   const press = (action: Action) => {
