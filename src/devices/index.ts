@@ -37,6 +37,8 @@ export interface DevicesDeps {
   /** The station's MQTT client; required for devices configured with kind `mqtt`. */
   mqtt?: StationMqtt;
   simulated?: SimulatedTransports;
+  /** 'header-only': images are bounds-checked from their header and not decoded (the consumer decodes the encoded bytes). */
+  imagePixels?: 'decode' | 'header-only';
 }
 
 export function byteTransport(t: AnyTransport, simulated: TransportFactory | undefined, what: string): TransportFactory | undefined {
@@ -88,7 +90,7 @@ export class StationDevices {
     }
 
     const sc = cfg.scanner;
-    this.images = new ImageDecoder('scanner', { maxImageBytes: sc.maxImageBytes, maxImagePixels: sc.maxImagePixels }, log);
+    this.images = new ImageDecoder('scanner', { maxImageBytes: sc.maxImageBytes, maxImagePixels: sc.maxImagePixels }, log, { pixels: deps.imagePixels ?? 'decode' });
     this.images.events.on('image', forward);
     this.images.events.on('rejected', (r) => this.events.emit('imageRejected', r));
     if (sc.enabled) {

@@ -225,7 +225,8 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     }
 
     // ---- devices ----
-    const devices = new StationDevices(devicesConfig, { log: devLog, mqtt, ...(sims ? { simulated: sims } : {}) });
+    // The inspector decodes the encoded image itself: the device layer only checks its header and bounds.
+    const devices = new StationDevices(devicesConfig, { log: devLog, mqtt, imagePixels: 'header-only', ...(sims ? { simulated: sims } : {}) });
     stops.push(() => devices.stop());
     const conveyor: ConveyorPort = {
       async send(cmd) {

@@ -31,7 +31,7 @@ export function applyParcel(s: LineState, p: ParcelDto): LineState {
 }
 
 export function reviewQueue(s: LineState): ParcelDto[] {
-  return [...s.parcels.values()].filter((p) => p.stage === 'review').sort((a, b) => a.deadlineAt - b.deadlineAt);
+  return [...s.parcels.values()].filter((p) => p.stage === 'review').sort((a, b) => (a.reviewUntil ?? a.deadlineAt) - (b.reviewUntil ?? b.deadlineAt));
 }
 
 /** The parcel the big view shows. */

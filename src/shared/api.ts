@@ -55,6 +55,8 @@ export const ParcelDtoSchema = z.object({
   declaredWeightKg: z.number().optional(),
   image: z.object({ sha256: z.string(), width: z.number().int(), height: z.number().int(), format: z.string() }).optional(),
   deadlineAt: z.number(),
+  /** While in operator review: when the review window closes and the parcel is held (≤ deadlineAt). */
+  reviewUntil: z.number().optional(),
   stage: StageSchema,
   verdict: z
     .object({ action: ActionSchema, reasons: z.array(ReasonHitSchema), ruleSet: z.string(), model: z.string(), review: z.boolean(), sampled: z.boolean() })

@@ -60,7 +60,7 @@ export interface XrayPlane {
   height: number;
   bitDepth: 8 | 16;
   channels: number;
-  /** Raw samples as decoded (bitDepth 16: Uint16 little-endian). */
+  /** Raw samples as decoded (bitDepth 16: Uint16 little-endian); empty when ingest is header-only. */
   pixels: Uint8Array;
   /** Size of the encoded file. */
   encodedBytes: number;

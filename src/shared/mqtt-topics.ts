@@ -83,6 +83,61 @@ export const DeviceHealthSchema = z.strictObject({
   at: millis,
 });
 
+// ---- line events (station → console, dashboards, a site MES): informative, never the durable record ----
+const stage = z.enum(['inspecting', 'review', 'committing', 'signalled', 'done']);
+const lineAction = z.enum(['RELEASE', 'HOLD', 'HOLD_LOCK']);
+const scanId = z.string().min(1).max(64);
+
+export const ParcelUpdateSchema = z.strictObject({
+  scanId,
+  stage,
+  seq: z.number().int().nonnegative().optional(),
+  logisticsNo: z.string().max(64).optional(),
+  barcodes: z.array(z.string().max(256)).max(16),
+  weightKg: z.number().nonnegative().optional(),
+  imageSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  deadlineAt: millis,
+  action: lineAction.optional().describe('The committed decision, once there is one'),
+  reasons: z.array(z.string().max(8)).max(32).optional(),
+  command: z.enum(['RELEASE', 'HOLD']).optional(),
+  ack: z.enum(['ok', 'nak', 'timeout']).optional(),
+  at: millis,
+});
+
+export const VerdictEventSchema = z.strictObject({
+  scanId,
+  logisticsNo: z.string().max(64).optional(),
+  action: lineAction,
+  command: z.enum(['RELEASE', 'HOLD']),
+  decidedBy: z.enum(['AUTO', 'OPERATOR', 'FAILSAFE']),
+  operatorId: z.string().max(64).optional(),
+  reasons: z.array(z.strictObject({ code: z.string().max(8), level: z.enum(['HOLD_LOCK', 'HOLD', 'ALERT']), detail: z.string().max(500) })).max(32),
+  ruleSet: z.string().max(64).optional(),
+  model: z.string().max(128).optional(),
+  at: millis,
+});
+
+export const AlarmEventSchema = z.strictObject({
+  code: z.string().min(1).max(64),
+  detail: z.string().max(1000),
+  scanId: scanId.optional(),
+  at: millis,
+});
+
+const percentiles = z.strictObject({ count: z.number().int().nonnegative(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number() });
+export const LineMetricsSchema = z.strictObject({
+  parcelsClosed: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative(),
+  commands: z.strictObject({ RELEASE: z.number().int().nonnegative(), HOLD: z.number().int().nonnegative() }),
+  holdsByReason: z.record(z.string(), z.number().int().nonnegative()),
+  alarms: z.record(z.string(), z.number().int().nonnegative()),
+  deadlineMisses: z.number().int().nonnegative(),
+  latencyMs: percentiles.describe('Image received → conveyor command published'),
+  inferenceMs: percentiles,
+  outboxDepth: z.number().int().nonnegative(),
+  at: millis,
+});
+
 interface TopicBase {
   /** Relative topic; `+id` marks a single-level parameter. */
   relative: string;
@@ -111,6 +166,10 @@ export const TOPICS = {
   stationHeartbeat: { relative: 'heartbeat', direction: 'out', qos: 0, retain: false, maxBytes: 256, payload: 'json', schema: HeartbeatSchema, description: 'Station heartbeat; the conveyor holds everything after N missed' },
   conveyorHeartbeat: { relative: 'conveyor/heartbeat', direction: 'in', qos: 0, retain: false, maxBytes: 256, payload: 'json', schema: HeartbeatSchema, description: 'Conveyor heartbeat; the station marks the conveyor down after N missed' },
   deviceHealth: { relative: 'devices/+id/health', direction: 'out', qos: 1, retain: true, maxBytes: 2 * KB, payload: 'json', schema: DeviceHealthSchema, description: 'Health of one device (connected, last seen, last error)' },
+  parcelUpdate: { relative: 'line/parcel', direction: 'out', qos: 1, retain: false, maxBytes: 4 * KB, payload: 'json', schema: ParcelUpdateSchema, description: 'A parcel changed stage (correlated, review, signalled, done)' },
+  verdict: { relative: 'line/verdict', direction: 'out', qos: 1, retain: false, maxBytes: 32 * KB, payload: 'json', schema: VerdictEventSchema, description: 'A committed verdict, published as its conveyor command leaves' },
+  alarm: { relative: 'line/alarm', direction: 'out', qos: 1, retain: false, maxBytes: 2 * KB, payload: 'json', schema: AlarmEventSchema, description: 'A line alarm (missed deadline, missing ack, pipeline fault)' },
+  lineMetrics: { relative: 'line/metrics', direction: 'out', qos: 0, retain: true, maxBytes: 8 * KB, payload: 'json', schema: LineMetricsSchema, description: 'Line counters and latency percentiles, every few seconds' },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicName = keyof typeof TOPICS;

@@ -161,6 +161,8 @@ describe('the inspection line runtime', () => {
     const waiting = h.line.activeParcels();
     expect(waiting).toHaveLength(1);
     expect(waiting[0]!.stage).toBe('review');
+    // The review window (1.5 s here) closes before the diverter deadline (3 s after tunnel exit).
+    expect(waiting[0]!.reviewUntil).toBeLessThan(waiting[0]!.deadlineAt);
     expect(h.line.operator(waiting[0]!.scanId, 'RELEASE', 'op7')).toEqual(['releasing against the model needs a reason']);
     expect(h.line.operator(waiting[0]!.scanId, 'RELEASE', 'op7', { reason: 'blade is a phone edge' })).toEqual([]);
     await flush(h);

@@ -63,6 +63,16 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promi
   }
 }
 
+/**
+ * Header-only ingest for consumers that decode the encoded bytes themselves (the station's inspector
+ * does): the same size, format, pixel-count and depth checks as decodeImage, no pixel decode, and
+ * `pixels` left empty. A file whose body is corrupt passes here and fails in the consumer's decode.
+ */
+export async function probePlane(bytes: Uint8Array, limits: ImageLimits): Promise<XrayPlane> {
+  const head = await probeImage(bytes, limits);
+  return { format: head.format, width: head.width, height: head.height, bitDepth: head.bitDepth, channels: head.grey ? 1 : 3, pixels: new Uint8Array(0), encodedBytes: bytes.byteLength };
+}
+
 /** Decodes a high/low pair; both must decode and share width and height. */
 export async function decodeDualEnergy(high: Uint8Array, low: Uint8Array, limits: ImageLimits): Promise<{ high: XrayPlane; low: XrayPlane }> {
   const [h, l] = await Promise.all([decodeImage(high, limits), decodeImage(low, limits)]);

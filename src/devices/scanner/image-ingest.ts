@@ -15,7 +15,7 @@ import type { ImageJsonSchema, ImageMetaSchema } from '../../shared/mqtt-topics.
 import { SafeEmitter } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { StationMqtt } from '../mqtt/client.ts';
-import { decodeDualEnergy, decodeImage, type ImageLimits } from './image-decode.ts';
+import { decodeDualEnergy, decodeImage, probePlane, type ImageLimits } from './image-decode.ts';
 
 export interface ImageRejected {
   deviceId: string;
@@ -44,8 +44,11 @@ export class ImageDecoder {
   private readonly queue: { job: Job; done: (r: string | null) => void }[] = [];
   private active = 0;
   private readonly now: () => number;
+  private readonly headerOnly: boolean;
 
-  constructor(deviceId: string, limits: ImageLimits, log: Logger, o: { concurrency?: number; maxBacklog?: number; now?: () => number } = {}) {
+  /** `pixels: 'header-only'`: check bounds from the header and pass the encoded bytes on undecoded (see probePlane). */
+  constructor(deviceId: string, limits: ImageLimits, log: Logger, o: { concurrency?: number; maxBacklog?: number; now?: () => number; pixels?: 'decode' | 'header-only' } = {}) {
+    this.headerOnly = o.pixels === 'header-only';
     this.deviceId = deviceId;
     this.limits = limits;
     this.events = new SafeEmitter(log);
@@ -84,7 +87,10 @@ export class ImageDecoder {
     let high: XrayPlane;
     let low: XrayPlane | undefined;
     try {
-      if (job.low) ({ high, low } = await decodeDualEnergy(job.high, job.low, this.limits));
+      if (this.headerOnly) {
+        [high, low] = await Promise.all([probePlane(job.high, this.limits), job.low ? probePlane(job.low, this.limits) : undefined]);
+        if (low && (low.width !== high.width || low.height !== high.height)) throw new Error(`dual-energy pair differs in size: high ${high.width}×${high.height}, low ${low.width}×${low.height}`);
+      } else if (job.low) ({ high, low } = await decodeDualEnergy(job.high, job.low, this.limits));
       else high = await decodeImage(job.high, this.limits);
     } catch (e) {
       this.rejected(job.source, (e as Error).message);

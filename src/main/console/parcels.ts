@@ -99,6 +99,7 @@ export class ParcelViews {
       ...(s.declaration ? { declaredWeightKg: s.declaration.grossWeightKg } : {}),
       ...(s.image ? { image: s.image } : {}),
       deadlineAt: v.deadlineAt,
+      ...(v.reviewUntil !== undefined ? { reviewUntil: v.reviewUntil } : {}),
       stage: v.stage,
       ...(v.verdict
         ? { verdict: { action: v.verdict.action, reasons: v.verdict.reasons, ruleSet: v.verdict.ruleSet, model: v.verdict.model, review: v.verdict.review, sampled: v.verdict.sampled } }

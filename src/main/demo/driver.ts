@@ -70,17 +70,27 @@ export class DemoLineDriver {
     await this.prepare(Math.min(LOOKAHEAD, this.o.count ?? LOOKAHEAD));
     this.status('READY\r\n');
     const period = Math.max(1, Math.round(1000 / this.o.rate));
+    // Parcels are due on an absolute schedule: a timer that fires late (a busy event loop) plays the
+    // parcels it owes at once, so the offered rate is the requested one, not the timer's.
+    const t0 = Date.now();
+    const first = this.next;
     this.timer = setInterval(() => {
-      if (this.o.count !== undefined && this.next > this.o.count) return this.finish();
-      const n = this.next++;
-      const run = this.play(n).catch((e: Error) => {
-        if (!this.stopped) this.o.say?.(`demo parcel ${n} failed: ${e.message}`);
-      });
-      this.inFlight.add(run);
-      void run.finally(() => this.inFlight.delete(run));
-      const ahead = Math.min(n + LOOKAHEAD, this.o.count ?? Infinity);
-      if (ahead > this.declaredUpTo) void this.prepare(ahead).catch((e: Error) => this.o.say?.(`demo declarations failed: ${e.message}`));
-    }, period);
+      const due = first + Math.floor(((Date.now() - t0) * this.o.rate) / 1000);
+      while (this.next <= due) {
+        if (this.o.count !== undefined && this.next > this.o.count) return this.finish();
+        this.launch(this.next++);
+      }
+    }, Math.min(period, 20));
+  }
+
+  private launch(n: number): void {
+    const run = this.play(n).catch((e: Error) => {
+      if (!this.stopped) this.o.say?.(`demo parcel ${n} failed: ${e.message}`);
+    });
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    const ahead = Math.min(n + LOOKAHEAD, this.o.count ?? Infinity);
+    if (ahead > this.declaredUpTo) void this.prepare(ahead).catch((e: Error) => this.o.say?.(`demo declarations failed: ${e.message}`));
   }
 
   /** Resolves when every parcel started so far has been played to its image. */

@@ -82,8 +82,13 @@ export class ParcelRepository {
     this.stmts.insertImage.run(img.sha256, img.relPath, img.format, img.width, img.height, img.bytes, at);
   }
 
-  createParcel(p: NewParcel, detections: { model: string; label: string; score: number; box: [number, number, number, number] }[] = []): void {
+  /**
+   * The parcel row, with its image row in the same transaction when given (every commit is an fsync
+   * under synchronous=FULL, so the line's writes per parcel are kept few).
+   */
+  createParcel(p: NewParcel, detections: { model: string; label: string; score: number; box: [number, number, number, number] }[] = [], image?: ImageRecord): void {
     this.db.transaction(() => {
+      if (image) this.stmts.insertImage.run(image.sha256, image.relPath, image.format, image.width, image.height, image.bytes, p.createdAt);
       this.stmts.insertParcel.run({
         ...p,
         logisticsNo: p.logisticsNo ?? null,
@@ -97,6 +102,7 @@ export class ParcelRepository {
   }
 
   saveDetections(scanId: string, model: string, detections: { label: string; score: number; box: [number, number, number, number] }[]): void {
+    if (detections.length === 0) return;
     this.db.transaction(() => {
       for (const d of detections) this.stmts.insertDetection.run(scanId, model, d.label, d.score, ...d.box);
     })();
@@ -141,8 +147,12 @@ export class ParcelRepository {
     this.stmts.divert.run(at, `sent:${command}`, verdictId);
   }
 
-  recordAck(verdictId: string, command: string, ack: 'ok' | 'nak' | 'timeout', at: string): void {
-    this.stmts.ack.run(ack === 'timeout' ? null : at, `${ack}:${command}`, verdictId);
+  /** The conveyor's answer (or its absence) and, in the same transaction, the parcel's final state. */
+  recordAck(verdictId: string, command: string, ack: 'ok' | 'nak' | 'timeout', at: string, done?: { scanId: string }): void {
+    this.db.transaction(() => {
+      this.stmts.ack.run(ack === 'timeout' ? null : at, `${ack}:${command}`, verdictId);
+      if (done) this.stmts.setState.run('done', at, done.scanId);
+    })();
   }
 
   inFlight(): { scanId: string; state: ParcelStateKind; logisticsNo: string | null }[] {

@@ -11,7 +11,7 @@ import { errorMessage, isStationError } from '../../shared/errors.ts';
 import { imageRelPath, sha256Hex, storeImage } from '../storage/images.ts';
 import { chosenWaybill, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
 import { initialState, recoverAfterRestart, transition, type Command, type Decision, type MachineTiming, type ParcelInput, type ParcelState } from './parcel-machine.ts';
-import type { ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
+import type { ImageRecord, ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
 import { LatencyStats } from './stats.ts';
 
 export interface LineImage {
@@ -52,6 +52,8 @@ export interface ParcelView {
   weightKg?: number;
   imageSha256?: string;
   deadlineAt: number;
+  /** In operator review: when the window closes and the parcel is held (never after deadlineAt). */
+  reviewUntil?: number;
   stage: ParcelStateKind;
   verdict?: Verdict;
   decision?: Decision;
@@ -211,7 +213,8 @@ export class LineRuntime {
     const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(p.imageAt !== undefined ? { imageAt: p.imageAt } : {}), done: false };
     this.active.set(scanId, ctx);
     try {
-      if (p.image) view.imageSha256 = this.persistImage(p.image, now);
+      const image = p.image ? this.persistImage(p.image) : undefined;
+      if (image) view.imageSha256 = image.sha256;
       this.deps.repo.createParcel({
         scanId,
         stationId: this.deps.stationId,
@@ -223,7 +226,7 @@ export class LineRuntime {
         ...(p.weightKg !== undefined ? { weightKg: p.weightKg } : {}),
         deadlineAt: toIso(deadlineAt),
         createdAt: toIso(now),
-      });
+      }, [], image);
       this.emitParcel(ctx);
 
       const inspection: InspectionOutput | InspectionFailure = p.image
@@ -262,21 +265,23 @@ export class LineRuntime {
     }
   }
 
-  private persistImage(img: LineImage, now: number): string {
+  /** Starts writing the image file; returns its row, which is committed with the parcel row. */
+  private persistImage(img: LineImage): ImageRecord {
     const sha = sha256Hex(img.encoded);
     const write = storeImage(this.deps.imagesDir, img.encoded, img.format, sha).then(
       () => undefined,
       (e: unknown) => this.alarm(undefined, 'IMAGE_STORE_FAILED', errorMessage(e)),
     );
     this.track(write);
-    this.deps.repo.saveImageRow({ sha256: sha, relPath: imageRelPath(sha, img.format), format: img.format, width: img.width, height: img.height, bytes: img.encoded.byteLength }, toIso(now));
-    return sha;
+    return { sha256: sha, relPath: imageRelPath(sha, img.format), format: img.format, width: img.width, height: img.height, bytes: img.encoded.byteLength };
   }
 
   private apply(ctx: Ctx, input: ParcelInput, refusals?: string[]): void {
     const step = transition(ctx.state, input, this.deps.timing);
     ctx.state = step.state;
     ctx.view.stage = step.state.kind === 'committing' ? 'committing' : step.state.kind;
+    if (step.state.kind === 'review') ctx.view.reviewUntil = step.state.reviewUntil;
+    else delete ctx.view.reviewUntil;
     for (const effect of step.effects) {
       switch (effect.type) {
         case 'alarm':
@@ -292,8 +297,8 @@ export class LineRuntime {
           break;
         case 'recordAck':
           try {
-            if (ctx.verdictId) this.deps.repo.recordAck(ctx.verdictId, effect.command, effect.ack, toIso(input.now));
-            this.deps.repo.setState(ctx.view.scanId, 'done', toIso(input.now));
+            if (ctx.verdictId) this.deps.repo.recordAck(ctx.verdictId, effect.command, effect.ack, toIso(input.now), { scanId: ctx.view.scanId });
+            else this.deps.repo.setState(ctx.view.scanId, 'done', toIso(input.now));
           } catch (e) {
             this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
           }

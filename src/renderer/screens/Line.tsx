@@ -67,7 +67,7 @@ export function LineScreen(props: { line: LineState; select(delta: number): void
             <li key={p.scanId} className={p.scanId === cur?.scanId ? 'selected' : ''} onClick={() => props.pick(p.scanId)}>
               <span className="waybill">{p.logisticsNo ?? '—'}</span>
               <ActionBadge action={p.verdict?.action} />
-              <Countdown deadlineAt={p.deadlineAt} skew={props.line.skew} />
+              <Countdown deadlineAt={p.reviewUntil ?? p.deadlineAt} skew={props.line.skew} />
             </li>
           ))}
         </ol>
@@ -99,7 +99,7 @@ export function LineScreen(props: { line: LineState; select(delta: number): void
                   {cur.declaredWeightKg !== undefined ? ` (${t('line.declaredWeight')} ${cur.declaredWeightKg.toFixed(2)} kg)` : ''}
                 </div>
               </div>
-              {cur.stage === 'review' || cur.stage === 'inspecting' ? <Countdown deadlineAt={cur.deadlineAt} skew={props.line.skew} /> : null}
+              {cur.stage === 'review' || cur.stage === 'inspecting' ? <Countdown deadlineAt={cur.stage === 'review' ? (cur.reviewUntil ?? cur.deadlineAt) : cur.deadlineAt} skew={props.line.skew} /> : null}
             </div>
             <div className="verdict-row">
               <span className="label">{t('line.proposed')}</span> <ActionBadge action={cur.verdict?.action} big />
