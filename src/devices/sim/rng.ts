@@ -1,14 +1,5 @@
-// Seeded randomness so a simulator run (and a failing test) can be repeated exactly.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness comes from src/shared/random.ts, so a simulator run can be repeated exactly.
+export { mulberry32 } from '../../shared/random.ts';
 
 /** A synthetic waybill number: "SIM" + 10 digits (matches the default waybill pattern). */
 export function syntheticWaybill(n: number): string {

@@ -1,20 +1,12 @@
 // Fault injection for the reference server and the test proxy: one pure decision per request
 // from a seeded generator, so a failing run can be replayed with the same seed.
+import { mulberry32 } from '../../shared/random.ts';
 import type { FaultRates } from '../../shared/sync-api.ts';
 
 export type Fault = 'none' | 'delay' | 'error5xx' | 'dropBefore' | 'dropAfter' | 'truncate' | 'garble';
 
-/** mulberry32: small, fast, good enough to spread faults; not for anything secret. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded so a failing run can be replayed with the same seed (mulberry32; not for anything secret). */
+export const seededRandom = mulberry32;
 
 export const NO_FAULTS: FaultRates = { delay: 0, delayMs: 200, error5xx: 0, drop: 0, truncate: 0, garble: 0 };
 
