@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/main/storage/audit.ts';
-import { expectToastsClearOfControls, launchChromium } from '../helpers/browser.ts';
+import { expectToastsClearOfControls, launchChromium, logIn } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { consoleHarness, type ConsoleHarness } from '../integration/console/harness.ts';
 
@@ -42,13 +42,7 @@ afterAll(async () => {
 
 describe('the operator console in a browser', () => {
   it('logs in, shows an arriving parcel, and holds it with the H key', async () => {
-    await page.goto(h.url);
-    await page.waitForSelector('input[name=username]');
-    await shot('01-login');
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'operator');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('[data-testid=user]');
+    await logIn(page, h.url, shot);
     await page.waitForSelector('text=Waiting for parcels');
     await shot('02-line-empty');
 

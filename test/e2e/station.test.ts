@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS } from '../../src/shared/domain/reasons.ts';
-import { expectToastsClearOfControls, launchChromium } from '../helpers/browser.ts';
+import { expectToastsClearOfControls, launchChromium, logIn } from '../helpers/browser.ts';
 import { ROOT, STATION_BIN } from '../helpers/cli.ts';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -98,13 +98,7 @@ describe('the operator console on the real demonstration station', () => {
   });
 
   it('logs in, holds a parcel awaiting review with H, and the HOLD is on disk and at the conveyor', async () => {
-    await page.goto(info.url);
-    await page.waitForSelector('input[name=username]');
-    await shot('01-login');
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'operator');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('[data-testid=user]');
+    await logIn(page, info.url, shot);
 
     const review = page.locator('[data-testid=current][data-stage=review]');
     await review.waitFor({ timeout: 60_000 }).catch((e: Error) => {

@@ -33,3 +33,14 @@ export async function expectToastsClearOfControls(page: Page): Promise<void> {
   expect(controls.length, 'decision buttons are on screen').toBeGreaterThan(0);
   for (const t of toasts) for (const c of controls) expect(overlaps(t, c), `toast "${t.text}" ${JSON.stringify(t)} covers "${c.text}" ${JSON.stringify(c)}`).toBe(false);
 }
+
+/** Logs in on the console's login screen and waits for the signed-in header. */
+export async function logIn(page: Page, url: string, shot: (name: string) => Promise<unknown>, user = 'operator', password = user): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('input[name=username]');
+  await shot('01-login');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=user]');
+}

@@ -3,18 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseConfig } from '../../../src/main/config/load.ts';
 import { decisionDeadlineMs } from '../../../src/shared/config/schema.ts';
-import { isStationError, type StationError } from '../../../src/shared/errors.ts';
+import { fails } from '../../helpers/errors.ts';
 import { tempDir } from '../../helpers/tmp.ts';
-
-function fails(fn: () => unknown): StationError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStationError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a StationError');
-}
 
 function file(text: string): string {
   const f = join(tempDir(), 'station.yaml');

@@ -6,19 +6,9 @@ import builtIn from '../../../src/main/rules/packs/default.json' with { type: 'j
 import { compilePack, defaultPack, loadRulePack, RULES_PACK_INVALID, RULES_PACK_UNREADABLE } from '../../../src/main/rules/index.ts';
 import { decide } from '../../../src/main/rules/index.ts';
 import { DETECTION_LABELS } from '../../../src/shared/domain/detection.ts';
-import { isStationError, type StationError } from '../../../src/shared/errors.ts';
+import { fails } from '../../helpers/errors.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { input, rulesConfig } from './fixtures.ts';
-
-function fails(fn: () => unknown): StationError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStationError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a StationError');
-}
 
 const clone = (): Record<string, unknown> & typeof builtIn => structuredClone(builtIn) as Record<string, unknown> & typeof builtIn;
 
