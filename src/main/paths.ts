@@ -15,12 +15,13 @@ export function resolveDataDir(flag: string | undefined, configured: string | un
 }
 
 /** The fixed layout inside a data folder. */
-export function dataPaths(dataDir: string): { db: string; images: string; keys: string; backups: string; logs: string } {
+export function dataPaths(dataDir: string): { db: string; images: string; keys: string; backups: string; logs: string; auditArchive: string } {
   return {
     db: join(dataDir, 'station.db'),
     images: join(dataDir, 'images'),
     keys: join(dataDir, 'keys'),
     backups: join(dataDir, 'backups'),
     logs: join(dataDir, 'logs'),
+    auditArchive: join(dataDir, 'audit-archive'),
   };
 }

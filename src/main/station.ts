@@ -11,7 +11,7 @@ import { errorMessage, isStationError } from '../shared/errors.ts';
 import { createLogger, jsonLineSink, type Logger } from '../shared/log.ts';
 import { StationDevices, type SimulatedTransports } from '../devices/index.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../devices/mqtt/broker.ts';
-import { mqttOptionsFromConfig, StationMqtt } from '../devices/mqtt/client.ts';
+import { mqttOptionsFromConfig, redact as redactUrl, StationMqtt } from '../devices/mqtt/client.ts';
 import { ConveyorBrain, MqttConveyorSim } from '../devices/sim/conveyor-sim.ts';
 import { TcpEndpoint } from '../devices/sim/endpoint.ts';
 import { tcpTransport } from '../devices/transport/tcp.ts';
@@ -19,21 +19,26 @@ import { declarationLookup } from './aed/lookup.ts';
 import { Importer } from './aed/import.ts';
 import { loadPiiKey } from './aed/pii.ts';
 import { startClearanceServer, type ClearanceServer } from './clearance/server.ts';
+import { configSecrets, secretScrubber } from './config/secrets.ts';
 import { attachConsole, type AttachedConsole } from './console/index.ts';
 import { DemoLineDriver } from './demo/driver.ts';
 import type { DemoParcel } from './demo/parcels.ts';
 import { formatMetrics } from './http/metrics.ts';
 import { sendJson, startHttp, type Handler, type HttpServer } from './http/server.ts';
 import { openInspector } from './inspection/index.ts';
+import { lineClock, STEP_MS } from './clock.ts';
 import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
 import { LineMqttEvents, metricsEvent } from './line/mqtt-events.ts';
 import { ParcelRepository } from './line/repository.ts';
 import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage } from './line/runtime.ts';
 import { dataPaths } from './paths.ts';
+import { startRetentionJob, type RetentionJob } from './storage/retention-job.ts';
+import type { RetentionReport } from './storage/retention.ts';
 import { decide, loadRulePack } from './rules/index.ts';
 import { appendAudit } from './storage/audit.ts';
 import { openDatabase, userVersion, type Db } from './storage/db.ts';
+import { assertKeysPrivate, dataDirWarnings } from './storage/owner-only.ts';
 import { backlogStats } from './sync/outbox.ts';
 import { createSyncService } from './sync/setup.ts';
 import type { SyncService } from './sync/service.ts';
@@ -44,6 +49,8 @@ export interface DemoOptions {
   count?: number;
   /** Distinct renders reused under new waybills (default: every parcel rendered). */
   poolSize?: number;
+  /** Every reused render stored as a distinct image file (soak: exercises the image store). */
+  uniqueImages?: boolean;
   seed?: number;
   /** Barcode reads over MQTT tagged with the tunnel sequence (fast benches) instead of a TCP reader. */
   taggedReads?: boolean;
@@ -76,6 +83,7 @@ export interface RunningStation {
   conveyorSim?: ConveyorBrain;
   /** The operator console (the Electron shell's IPC bridge calls its core). */
   console?: AttachedConsole;
+  retention: RetentionJob;
   stop(): Promise<void>;
 }
 
@@ -104,10 +112,17 @@ function demoDevices(c: StationConfig['devices'], taggedReads: boolean): Station
   };
 }
 
+function retentionHealth(r: (RetentionReport & { at: string }) | undefined): Record<string, unknown> {
+  if (!r) return { lastRunAt: null };
+  return { lastRunAt: r.at, imageStoreMb: r.imageStoreMb, overBudgetUnsynced: r.overBudgetUnsynced, lastRun: { imagesPurged: r.imagesPurged, parcelsDeleted: r.parcelsDeleted, auditArchived: r.auditArchived, ms: r.ms } };
+}
+
 export async function startStation(opts: StationOptions): Promise<RunningStation> {
   const { dataDir } = opts;
-  const say = opts.log ?? (() => {});
-  const logger = opts.logger ?? createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': 'warn' });
+  // Every line the station prints passes the scrubber: no configured secret reaches a log (docs/security.md).
+  const scrub = secretScrubber(configSecrets(opts.config));
+  const say = opts.log ? (l: string) => opts.log!(scrub(l)) : () => {};
+  const logger = opts.logger ?? createLogger('station', jsonLineSink((l) => process.stderr.write(scrub(l))), { '': 'warn' });
   const demoOpts: DemoOptions | undefined = opts.demo === true ? {} : opts.demo || undefined;
   const simulated = anySimulated(opts.config.devices);
   const taggedReads = demoOpts?.taggedReads ?? false;
@@ -132,7 +147,10 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     stops.length = 0;
   };
 
+  // A key file other users can read is refused before anything starts (docs/security.md).
+  assertKeysPrivate(paths.keys);
   const { db, migrations } = openDatabase(paths.db, { backupDir: paths.backups, log: say });
+  for (const w of dataDirWarnings(dataDir)) say(`warning: ${w}`);
   stops.push(() => {
     db.close();
   });
@@ -180,7 +198,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     const mqtt = new StationMqtt({ ...mqttOptionsFromConfig(config, 'station', devLog), url: mqttUrl });
     mqtt.start();
     stops.push(() => mqtt.stop());
-    await mqtt.waitConnected(5000).catch(() => say(`MQTT broker ${mqttUrl} not reachable yet; retrying in the background`));
+    await mqtt.waitConnected(5000).catch(() => say(`MQTT broker ${redactUrl(mqttUrl)} not reachable yet; retrying in the background`));
 
     // ---- the demonstration line's simulators ----
     let sims: SimulatedTransports | undefined;
@@ -192,7 +210,8 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       const [barcodeEp, scaleEp, statusEp] = await Promise.all([new TcpEndpoint().listen(0), new TcpEndpoint().listen(0), new TcpEndpoint().listen(0)]);
       for (const ep of [barcodeEp, scaleEp, statusEp]) stops.push(() => ep.close());
       sims = { barcode: tcpTransport('127.0.0.1', barcodeEp.boundPort), scale: tcpTransport('127.0.0.1', scaleEp.boundPort), scannerStatus: tcpTransport('127.0.0.1', statusEp.boundPort) };
-      const simMqtt = new StationMqtt({ url: mqttUrl, prefix: config.mqtt.prefix, stationId: config.station.id, role: 'sim-line', availability: false, log: devLog });
+      // The simulators log in to the broker as the station does (an external broker may require it).
+      const simMqtt = new StationMqtt({ url: mqttUrl, username: config.mqtt.username, password: config.mqtt.password, prefix: config.mqtt.prefix, stationId: config.station.id, role: 'sim-line', availability: false, log: devLog });
       simMqtt.start();
       stops.push(() => simMqtt.stop());
       await simMqtt.waitConnected(5000);
@@ -207,6 +226,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         rate: demoOpts?.rate ?? 0.5,
         ...(demoOpts?.count !== undefined ? { count: demoOpts.count } : {}),
         ...(demoOpts?.poolSize !== undefined ? { poolSize: demoOpts.poolSize } : {}),
+        ...(demoOpts?.uniqueImages ? { uniqueImages: true } : {}),
         leadMs: Math.round((t.barcodeToTunnelM / t.beltSpeedMps) * 1000),
         transitMs: 400,
         barcode: barcodeEp,
@@ -264,6 +284,8 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
 
     // ---- the line ----
     const repo = new ParcelRepository(db);
+    // Deadlines run on the monotonic line clock: a wall-clock step must not release a parcel late.
+    const clock = lineClock();
     const lookup = declarationLookup(db);
     // Set once the HTTP server is up; line and device events before that have no console to reach.
     const ui: { console?: AttachedConsole } = {};
@@ -278,7 +300,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       decide: (input) => decide(input, pack, config.rules),
       conveyor,
       online: () => sync?.snapshot().online ?? false,
-      now: Date.now,
+      now: clock.now,
       newId: ulid,
       correlator: correlatorConfigFromBelt({
         beltSpeedMps: config.timing.beltSpeedMps,
@@ -300,19 +322,44 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     events.mqtt = new LineMqttEvents({ mqtt, metrics: () => metricsEvent(line.metrics, line.activeParcels().length, backlogStats(db).pending, Date.now()) });
     events.mqtt.start();
     stops.push(() => events.mqtt?.stop());
+    const retention = startRetentionJob({
+      db,
+      dirs: { images: paths.images, auditArchive: paths.auditArchive },
+      policy: config.retention,
+      say,
+      alarm: (code, detail) => line.raiseAlarm(code, detail),
+    });
+    stops.push(() => retention.stop());
     const recovered = line.recover();
     if (recovered > 0) say(`recovered ${recovered} parcel(s) that were in flight at the last stop: all HOLD`);
     const feed = new DeviceFeed();
     const health = new Map<string, { deviceId: string; kind: string; connected: boolean }>();
     devices.events.on('device', (e: DeviceEvent) => {
       if (e.type === 'device.health') {
+        // A device that was up and went away (cable pulled, broker gone) is an alarm, not only a log line.
+        if (health.get(e.deviceId)?.connected && !e.connected) line.raiseAlarm('DEVICE_DISCONNECTED', `${e.kind} ${e.deviceId} disconnected${e.lastError ? `: ${e.lastError}` : ''}; its parcels are held until it is back`);
         health.set(e.deviceId, { deviceId: e.deviceId, kind: e.kind, connected: e.connected });
         ui.console?.onDeviceHealth(e);
         return;
       }
       const ev = feed.toLine(e);
-      if (ev) line.feed(ev);
+      if (ev && 'at' in ev) line.feed({ ...ev, at: clock.fromWall(ev.at) });
     });
+    // A wall-clock step moves no deadline (line clock above); it is recorded and raised.
+    let skew = clock.skew();
+    const stepWatch = setInterval(() => {
+      const s = clock.skew();
+      if (Math.abs(s - skew) < STEP_MS) return;
+      const stepMs = Math.round(s - skew);
+      skew = s;
+      line.raiseAlarm('CLOCK_STEP', `wall clock stepped by ${stepMs} ms; deadlines run on the monotonic line clock, records keep line time until restart`);
+      try {
+        appendAudit(db, { actor: 'station', kind: 'clock.step', subject: config.station.id, payload: { stepMs, lineAt: new Date(clock.now()).toISOString() } });
+      } catch (e) {
+        say(`clock step not recorded: ${errorMessage(e)}`);
+      }
+    }, 1000);
+    stops.push(() => clearInterval(stepWatch));
     const ticker = setInterval(() => line.tick(), 20);
     stops.push(async () => {
       clearInterval(ticker);
@@ -337,6 +384,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         devices: devs,
         sync: link ? { link: link.link, backlog: link.backlog.pending, lastError: link.lastError } : { link: 'not-configured' },
         parcels: { decided: line.metrics.closed, inFlight: line.activeParcels().length },
+        retention: retentionHealth(retention.last()),
       });
       return true;
     };
@@ -394,6 +442,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       url: http.url,
       db,
       line,
+      retention,
       ...(driver ? { demo: driver } : {}),
       ...(brain ? { conveyorSim: brain } : {}),
       ...(ui.console ? { console: ui.console } : {}),

@@ -1,6 +1,8 @@
 // Heartbeat supervision, both directions: the station watches the conveyor's beats and the conveyor
 // (its simulator here; the real PLC by contract) watches the station's. After `missLimit` intervals
 // without a beat the peer counts as lost; for the conveyor that means fail-safe: HOLD everything.
+// Callers pass monotonic time (performance.now()): a wall-clock step must not make a live peer look
+// lost (docs/reliability.md, clock jumps).
 export class HeartbeatMonitor {
   private last: number;
   private readonly intervalMs: number;

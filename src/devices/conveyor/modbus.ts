@@ -82,7 +82,7 @@ export class ModbusConveyor implements ConveyorLink {
     let settle!: (e: Error | undefined) => void;
     const closed = new Promise<Error | undefined>((r) => (settle = r));
     let done = false;
-    const monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, this.now());
+    const monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, performance.now());
     let lastPeer = -1;
     let seq = 0;
     const end = (e: Error | undefined): void => {
@@ -103,10 +103,10 @@ export class ModbusConveyor implements ConveyorLink {
         const peer = r.data[0] ?? -1;
         if (peer !== lastPeer) {
           lastPeer = peer;
-          monitor.beat(now);
+          monitor.beat(performance.now());
           this.events.emit('heartbeat', { deviceId: this.id, seq: peer, failsafe: false, at: now });
-        } else if (monitor.lost(now)) {
-          this.events.emit('heartbeatLost', { deviceId: this.id, missed: monitor.missed(now), at: now });
+        } else if (monitor.lost(performance.now())) {
+          this.events.emit('heartbeatLost', { deviceId: this.id, missed: monitor.missed(performance.now()), at: now });
           end(new StationError(DeviceErrorCodes.DEVICE_DISCONNECTED, `${this.id}: PLC heartbeat register stalled`, { deviceId: this.id }));
         }
       }).catch(() => undefined);
@@ -124,22 +124,28 @@ export class ModbusConveyor implements ConveyorLink {
         this.seen = this.now();
         return r;
       } catch (e) {
+        if (e instanceof StationError) throw e;
         const err = e as Error & { modbusCode?: number };
         // An exception response means the PLC is alive and refused; anything else is a dead link.
-        if (err.modbusCode === undefined) this.fail?.(new StationError(DeviceErrorCodes.DEVICE_DISCONNECTED, `${this.id}: Modbus ${err.message}`, { deviceId: this.id }));
-        throw err;
+        // Either way the caller gets a coded StationError (the ConveyorLink contract), never the library's Error.
+        if (err.modbusCode === undefined) {
+          const lost = new StationError(DeviceErrorCodes.DEVICE_DISCONNECTED, `${this.id}: Modbus ${err.message}`, { deviceId: this.id }, { cause: err });
+          this.fail?.(lost);
+          throw lost;
+        }
+        throw new StationError(DeviceErrorCodes.DEVICE_PROTOCOL, `${this.id}: Modbus exception ${err.modbusCode}: ${err.message}`, { deviceId: this.id, modbusCode: err.modbusCode }, { cause: err });
       }
     });
   }
 
   async send(cmd: ConveyorCommand): Promise<ConveyorAck> {
-    const deadline = this.now() + this.timing.ackTimeoutMs;
+    const deadline = performance.now() + this.timing.ackTimeoutMs; // monotonic: a clock step must not stretch the wait
     const want = cmd.command === 'RELEASE' ? ACK_RELEASE : ACK_HOLD;
     await this.tx(async (c) => {
       await c.writeRegisters(this.map.parcelIdRegister, [Math.floor(cmd.parcelId / 0x10000), cmd.parcelId & 0xffff]);
       await c.writeCoil(cmd.command === 'RELEASE' ? this.map.releaseCoil : this.map.holdCoil, true);
     });
-    while (this.now() < deadline) {
+    while (performance.now() < deadline) {
       const r: { data: number[] } = await this.tx((c) => c.readHoldingRegisters(this.map.ackRegister, 3));
       const [hi = 0, lo = 0, result = 0] = r.data;
       if (hi * 0x10000 + lo === cmd.parcelId && (result & 0x7fff) === want) {

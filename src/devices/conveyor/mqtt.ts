@@ -45,7 +45,7 @@ export class MqttConveyor implements ConveyorLink {
       const h = v as z.infer<typeof HeartbeatSchema>;
       const at = this.now();
       this.seen = at;
-      this.monitor?.beat(at);
+      this.monitor?.beat(performance.now());
       this.events.emit('heartbeat', { deviceId: this.id, seq: h.seq, failsafe: h.failsafe ?? false, at });
     });
   }
@@ -57,7 +57,7 @@ export class MqttConveyor implements ConveyorLink {
   async connect(): Promise<Session> {
     await this.mqtt.waitConnected(5000);
     this.live = true;
-    this.monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, this.now());
+    this.monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, performance.now());
     let seq = 0;
     let settle!: (e: Error | undefined) => void;
     const closed = new Promise<Error | undefined>((r) => (settle = r));
@@ -71,8 +71,8 @@ export class MqttConveyor implements ConveyorLink {
     };
     const timer = setInterval(() => {
       const now = this.now();
-      if (this.monitor!.lost(now)) {
-        const missed = this.monitor!.missed(now);
+      if (this.monitor!.lost(performance.now())) {
+        const missed = this.monitor!.missed(performance.now());
         this.events.emit('heartbeatLost', { deviceId: this.id, missed, at: now });
         end(new StationError(DeviceErrorCodes.DEVICE_DISCONNECTED, `${this.id}: conveyor heartbeat lost (${missed} missed)`, { deviceId: this.id }));
         return;

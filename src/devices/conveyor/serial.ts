@@ -45,7 +45,7 @@ export class SerialConveyor extends LineDevice implements ConveyorLink {
   }
 
   protected override onOpen(): void {
-    this.monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, this.now());
+    this.monitor = new HeartbeatMonitor(this.timing.heartbeatMs, this.timing.heartbeatMissLimit, performance.now());
     this.hbTimer = setInterval(() => this.tick(), this.timing.heartbeatMs);
     this.tick();
   }
@@ -57,8 +57,8 @@ export class SerialConveyor extends LineDevice implements ConveyorLink {
 
   private tick(): void {
     const now = this.now();
-    if (this.monitor?.lost(now)) {
-      const missed = this.monitor.missed(now);
+    if (this.monitor?.lost(performance.now())) {
+      const missed = this.monitor.missed(performance.now());
       this.log.warn('conveyor heartbeat lost', { deviceId: this.id, missed });
       this.events.emit('heartbeatLost', { deviceId: this.id, missed, at: now });
       this.sessionClose?.();
@@ -75,7 +75,7 @@ export class SerialConveyor extends LineDevice implements ConveyorLink {
       if (!this.acks.offer(a)) this.log.warn('unexpected conveyor ack', { deviceId: this.id, parcelId: r.parcelId });
       this.events.emit('event', a);
     } else if (r.kind === 'heartbeat') {
-      this.monitor?.beat(at);
+      this.monitor?.beat(performance.now());
       this.events.emit('heartbeat', { deviceId: this.id, seq: r.seq, failsafe: r.failsafe, at });
     } else if (r.kind === 'ignored') {
       this.log.warn('conveyor line ignored', { deviceId: this.id, reason: r.reason });

@@ -104,7 +104,7 @@ export class StationMqtt {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         off();
-        reject(new StationError(DeviceErrorCodes.DEVICE_MQTT_OFFLINE, `MQTT ${this.o.url}: not connected within ${timeoutMs} ms`, { url: redact(this.o.url) }));
+        reject(new StationError(DeviceErrorCodes.DEVICE_MQTT_OFFLINE, `MQTT ${redact(this.o.url)}: not connected within ${timeoutMs} ms`, { url: redact(this.o.url) }));
       }, timeoutMs);
       const off = this.events.on('connected', () => {
         clearTimeout(t);

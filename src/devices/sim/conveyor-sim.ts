@@ -41,7 +41,7 @@ export class ConveyorBrain {
 
   constructor(o: Partial<ConveyorSimOptions>, say: (line: string) => void = () => {}) {
     this.o = { ...CONVEYOR_SIM_DEFAULTS, ...o };
-    this.monitor = new HeartbeatMonitor(this.o.heartbeatMs, this.o.missLimit, Date.now());
+    this.monitor = new HeartbeatMonitor(this.o.heartbeatMs, this.o.missLimit, performance.now());
     this.say = say;
   }
 
@@ -51,13 +51,13 @@ export class ConveyorBrain {
   }
 
   stationBeat(): void {
-    this.monitor.beat(Date.now());
+    this.monitor.beat(performance.now());
     if (this.failsafeNow) this.say('station heartbeat back: leaving fail-safe');
     this.failsafeNow = false;
   }
 
   check(): void {
-    if (!this.failsafeNow && this.monitor.lost(Date.now())) {
+    if (!this.failsafeNow && this.monitor.lost(performance.now())) {
       this.failsafeNow = true;
       this.say(`station silent for ${this.o.missLimit} heartbeats: FAIL-SAFE, holding every parcel`);
     }

@@ -60,7 +60,14 @@ export function parseCebXml(xml: string, file: string): ParsedMessage {
   if (check !== true) {
     throw invalid(ErrorCodes.IMPORT_MALFORMED, file, `line ${check.err.line}, column ${check.err.col}`, `not well-formed XML (${check.err.code})`);
   }
-  const roots = toElements(parser.parse(body) as OrderedNode[], new Map(), file, '');
+  let parsed: OrderedNode[];
+  try {
+    parsed = parser.parse(body) as OrderedNode[];
+  } catch (e) {
+    // The validator passed but the parser refused (e.g. "Maximum nested tags exceeded"): still a bad file.
+    throw invalid(ErrorCodes.IMPORT_MALFORMED, file, '/', `not a readable XML message (${(e as Error).message})`);
+  }
+  const roots = toElements(parsed, new Map(), file, '');
   if (roots.length !== 1) throw invalid(ErrorCodes.IMPORT_MALFORMED, file, '/', `expected one root element, found ${roots.length}`);
   const root = roots[0]!;
   const rootPath = `/${root.qname}`;

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import { dataPaths } from '../paths.ts';
+import { assertKeyFilePrivate } from '../storage/owner-only.ts';
 
 /** Fields that never reach the database, a log or an error message in clear. */
 export const PII_FIELDS = ['buyerIdNumber', 'payerIdNumber', 'buyerTelephone', 'consigneeTelephone', 'telephone', 'consigneeAddress'] as const;
@@ -25,6 +26,8 @@ export function loadPiiKey(dataDir: string): Buffer {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StationError(ErrorCodes.STORAGE_INTEGRITY, `cannot create the personal-data key ${file}: ${(e as Error).message}`, { file });
   }
+  // Refused, not just warned about, when other users can read it (docs/security.md).
+  assertKeyFilePrivate(file);
   const key = readFileSync(file);
   if (key.length !== KEY_BYTES) {
     throw new StationError(ErrorCodes.STORAGE_INTEGRITY, `personal-data key ${file} is ${key.length} bytes, expected ${KEY_BYTES}; restore it from backup (without it stored hashes cannot be compared)`, { file });

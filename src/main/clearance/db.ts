@@ -1,11 +1,11 @@
 // The reference central service's own SQLite database (<dataDir>/clearance.db) with its own
 // migration list, opened with the station's pragmas and migration runner.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { applyPragmas, type Db } from '../storage/db.ts';
 import { migrate } from '../storage/migrate.ts';
 import type { Migration } from '../storage/migrations/index.ts';
+import { ensurePrivateDir, ensurePrivateFile } from '../storage/owner-only.ts';
 
 export const clearanceMigrations: readonly Migration[] = [
   {
@@ -62,7 +62,11 @@ export const clearanceMigrations: readonly Migration[] = [
 ];
 
 export function openClearanceDb(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Owner-only like the station's own database (docs/security.md).
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+  }
   const db = new Database(file);
   try {
     applyPragmas(db);

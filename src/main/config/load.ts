@@ -9,7 +9,11 @@ import { ErrorCodes, StationError } from '../../shared/errors.ts';
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Replaces "${env:NAME}" in every string value; a missing variable is an error naming the key path. */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[] = []): unknown {
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[] = [], within: ReadonlySet<object> = new Set()): unknown {
+  if (value !== null && typeof value === 'object' && within.has(value)) {
+    // A YAML alias inside its own anchor ("a: &x {b: *x}") makes a cycle; walking it would blow the stack.
+    throw new StationError(ErrorCodes.CONFIG_INVALID, `config ${formatPath(path)}: refers to itself (a YAML alias inside its own anchor)`, { path: formatPath(path) });
+  }
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (_m, name: string) => {
       const v = env[name];
@@ -23,9 +27,13 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: (str
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i]));
+  if (Array.isArray(value)) {
+    const inner = new Set(within).add(value);
+    return value.map((v, i) => substituteEnv(v, env, [...path, i], inner));
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k])]));
+    const inner = new Set(within).add(value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], inner)]));
   }
   return value;
 }
@@ -80,5 +88,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       file,
     });
   }
-  return parseConfig(doc.toJS(), env, `config file ${file}`);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    // yaml refuses alias bombs ("Excessive alias count …") with its own ReferenceError.
+    throw new StationError(ErrorCodes.CONFIG_INVALID, `config file ${file} is not a usable YAML document: ${(e as Error).message}`, { file });
+  }
+  return parseConfig(raw, env, `config file ${file}`);
 }

@@ -1,6 +1,6 @@
 // Console accounts and login sessions. Passwords are scrypt-hashed (node:crypto) with a per-account
 // salt; session tokens are random and only their SHA-256 is stored, so a copied database logs no one in.
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Role, User } from '../../shared/api.ts';
 import { StationError } from '../../shared/errors.ts';
 import { appendAudit } from '../storage/audit.ts';
@@ -26,6 +26,32 @@ export function verifyPassword(password: string, stored: string): boolean {
   const got = scryptSync(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(want, got);
 }
+
+/**
+ * As verifyPassword, on libuv's thread pool: a scrypt check takes tens of milliseconds of CPU, and
+ * the console's logins must never stall the event loop that signals the conveyor.
+ */
+export async function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, key] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !key) return false;
+  const want = Buffer.from(key, 'base64');
+  const got = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) }, (e, k) => (e ? reject(e) : resolve(k))),
+  );
+  return timingSafeEqual(want, got);
+}
+
+/** Failed logins in a row after which an account name is refused for LOCKOUT_MS (console off loopback included). */
+export const MAX_FAILURES = 5;
+export const LOCKOUT_MS = 30_000;
+/** Password checks running at once; more are refused at once (CONSOLE_BUSY) instead of queueing. */
+export const MAX_CONCURRENT_LOGINS = 2;
+const MAX_TRACKED_NAMES = 1000;
+
+/** Why a login attempt was not even checked. */
+export type LoginRefusal = { refused: 'locked'; retryAfterMs: number } | { refused: 'busy' };
+
+const DUMMY_HASH = hashPassword('x', Buffer.alloc(16));
 
 const NAME = /^[a-z][a-z0-9._-]{1,31}$/;
 export const MIN_PASSWORD = 8;
@@ -94,21 +120,64 @@ const tokenHash = (token: string): string => createHash('sha256').update(token).
 export class Sessions {
   private readonly db: Db;
   private readonly now: () => number;
+  private readonly demoPasswords: boolean;
+  /** Failed logins in a row per attempted name (in memory: a restart forgets them). */
+  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
+  private checking = 0;
 
-  constructor(db: Db, now: () => number = Date.now) {
+  /**
+   * `demoPasswords: false` (the console is not in demo mode on loopback): a demo account whose
+   * password is still its name cannot log in, even if an earlier demo run left it in the database.
+   */
+  constructor(db: Db, now: () => number = Date.now, opts: { demoPasswords?: boolean } = {}) {
     this.db = db;
     this.now = now;
+    this.demoPasswords = opts.demoPasswords ?? true;
   }
 
   /** Checks the password; on success opens a session and audits the login. Failures are audited too. */
   login(name: string, password: string): { token: string; user: User } | undefined {
-    const row = this.db.prepare('SELECT name, role, password_hash FROM account WHERE name = ? AND disabled = 0').get(name) as { name: string; role: Role; password_hash: string } | undefined;
+    const row = this.account(name);
     // Hash even for unknown names so timing does not reveal which accounts exist.
-    const ok = verifyPassword(password, row?.password_hash ?? hashPassword('x', Buffer.alloc(16)));
-    if (!row || !ok) {
-      appendAudit(this.db, { actor: name.slice(0, 64), kind: 'console.login_failed', subject: null, payload: {} });
+    return this.conclude(name, password, row, verifyPassword(password, row?.password_hash ?? DUMMY_HASH));
+  }
+
+  /**
+   * The console's login: the password check runs off the event loop, at most MAX_CONCURRENT_LOGINS
+   * at once, and a name with MAX_FAILURES failures in a row is refused for LOCKOUT_MS without a
+   * check (online guessing is slowed to a few tries a minute per name; the refusal is audited).
+   */
+  async loginAsync(name: string, password: string): Promise<{ token: string; user: User } | LoginRefusal | undefined> {
+    const f = this.failures.get(name);
+    const now = this.now();
+    if (f && f.lockedUntil > now) {
+      appendAudit(this.db, { actor: name.slice(0, 64), kind: 'console.login_failed', subject: null, payload: { why: 'locked after repeated failures' } });
+      return { refused: 'locked', retryAfterMs: f.lockedUntil - now };
+    }
+    if (this.checking >= MAX_CONCURRENT_LOGINS) return { refused: 'busy' };
+    this.checking++;
+    let ok: boolean;
+    const row = this.account(name);
+    try {
+      ok = await verifyPasswordAsync(password, row?.password_hash ?? DUMMY_HASH);
+    } finally {
+      this.checking--;
+    }
+    return this.conclude(name, password, row, ok);
+  }
+
+  private account(name: string): { name: string; role: Role; password_hash: string } | undefined {
+    return this.db.prepare('SELECT name, role, password_hash FROM account WHERE name = ? AND disabled = 0').get(name) as { name: string; role: Role; password_hash: string } | undefined;
+  }
+
+  private conclude(name: string, password: string, row: { name: string; role: Role } | undefined, ok: boolean): { token: string; user: User } | undefined {
+    const demo = !this.demoPasswords && DEMO_ACCOUNTS.some((a) => a.name === name && a.name === password);
+    if (!row || !ok || demo) {
+      this.countFailure(name);
+      appendAudit(this.db, { actor: name.slice(0, 64), kind: 'console.login_failed', subject: null, payload: demo ? { why: 'demo account outside demo mode on loopback' } : {} });
       return undefined;
     }
+    this.failures.delete(name);
     const token = randomBytes(24).toString('base64url');
     const at = this.now();
     this.db.transaction(() => {
@@ -116,6 +185,19 @@ export class Sessions {
       appendAudit(this.db, { actor: row.name, kind: 'console.login', subject: row.name, payload: { role: row.role } });
     })();
     return { token, user: { name: row.name, role: row.role } };
+  }
+
+  private countFailure(name: string): void {
+    const f = this.failures.get(name) ?? { count: 0, lockedUntil: 0 };
+    f.count++;
+    if (f.count >= MAX_FAILURES) {
+      f.lockedUntil = this.now() + LOCKOUT_MS;
+      f.count = 0;
+    }
+    this.failures.delete(name);
+    this.failures.set(name, f);
+    // Bounded: guessing many names must not grow memory; the oldest entries go first.
+    while (this.failures.size > MAX_TRACKED_NAMES) this.failures.delete(this.failures.keys().next().value!);
   }
 
   resume(token: string): User | undefined {

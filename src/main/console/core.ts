@@ -58,9 +58,13 @@ export class ConsoleCore {
     this.d = deps;
     const d = deps;
     this.handlers = {
-      'auth.login': (s, p: { username: string; password: string }) => {
-        const r = d.sessions.login(p.username, p.password);
+      'auth.login': async (s, p: { username: string; password: string }) => {
+        const r = await d.sessions.loginAsync(p.username, p.password);
         if (!r) throw new ApiError('CONSOLE_LOGIN_FAILED', 'wrong user name or password');
+        if ('refused' in r) {
+          if (r.refused === 'busy') throw new ApiError('CONSOLE_BUSY', 'too many logins at once; try again in a moment');
+          throw new ApiError('CONSOLE_LOGIN_LOCKED', `too many failed logins for this account; try again in ${Math.ceil(r.retryAfterMs / 1000)} s`);
+        }
         s.user = r.user;
         s.token = r.token;
         return r;

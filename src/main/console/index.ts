@@ -59,7 +59,9 @@ export async function attachConsole(opts: AttachOptions): Promise<AttachedConsol
   const paths = dataPaths(opts.dataDir);
   const bindHost = config.console.host;
 
-  if (opts.demo && isLoopback(bindHost)) {
+  // Demo accounts (password = name) are seeded and accepted only in demo mode on loopback.
+  const demoLogins = opts.demo && isLoopback(bindHost);
+  if (demoLogins) {
     const made = seedDemoAccounts(db);
     if (made.length) log(`console demo accounts (loopback only): ${DEMO_ACCOUNTS.map((a) => `${a.name}/${a.name}`).join(', ')}`);
   } else if (accountCount(db) === 0) {
@@ -71,7 +73,8 @@ export async function attachConsole(opts: AttachOptions): Promise<AttachedConsol
 
   const pack = opts.pack ?? defaultPack();
   const hs = { get: (label: string) => pack.labels.get(label)?.hs };
-  const sessions = new Sessions(db, now);
+  if (!isLoopback(bindHost)) log(`console bound to ${bindHost}: login required for every API call and image; demo accounts refused`);
+  const sessions = new Sessions(db, now, { demoPasswords: demoLogins });
   const core = new ConsoleCore({
     db,
     line: opts.line,

@@ -76,8 +76,9 @@ export function exportYolo(db: Db, imagesDir: string, outDir: string, by: string
     height: number;
   }[];
   const classes: string[] = [...DETECTION_LABELS];
-  mkdirSync(join(outDir, 'images'), { recursive: true });
-  mkdirSync(join(outDir, 'labels'), { recursive: true });
+  // Inside the owner-only data folder, and owner-only itself (images are customs evidence).
+  mkdirSync(join(outDir, 'images'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(outDir, 'labels'), { recursive: true, mode: 0o700 });
   let boxes = 0;
   for (const s of scans) {
     const lines = finalBoxes(labelsFor(db, s.scan_id)).map((b) => {

@@ -5,7 +5,8 @@ import { isIP } from 'node:net';
 
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  // An IPv4 literal in 127/8, not any name starting "127." (127.evil.com can be rebound to 127.0.0.1).
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
 export interface OriginPolicy {

@@ -6,7 +6,7 @@ import type { StationMqtt } from '../../devices/mqtt/client.ts';
 import { formatContinuous } from '../../devices/sim/scale-sim.ts';
 import type { SimEndpoint } from '../../devices/sim/endpoint.ts';
 import { formatSeq } from '../../devices/scanner/status-parser.ts';
-import { demoParcel, renameParcel, type DemoParcel } from './parcels.ts';
+import { demoParcel, renameParcel, stampPng, type DemoParcel } from './parcels.ts';
 
 export interface DemoDriverOptions {
   seed: number;
@@ -16,6 +16,8 @@ export interface DemoDriverOptions {
   count?: number;
   /** Distinct renders to cycle through (rendering costs ~0.1 s of CPU); default: every parcel is new. */
   poolSize?: number;
+  /** Reused renders get a per-parcel PNG text chunk, so every parcel's image is a distinct file. */
+  uniqueImages?: boolean;
   /** How long before tunnel entry the barcode is read and the parcel weighed. */
   leadMs: number;
   /** Tunnel entry → exit. */
@@ -37,7 +39,8 @@ const LOOKAHEAD = 10;
 
 export class DemoLineDriver {
   private readonly o: DemoDriverOptions;
-  private readonly pool: DemoParcel[] = [];
+  // Promises, not parcels: concurrent look-ahead calls must share one render per slot, not start their own.
+  private readonly pool: Promise<DemoParcel>[] = [];
   private readonly ready = new Map<number, DemoParcel>();
   private next = 1;
   private declaredUpTo = 0;
@@ -72,10 +75,11 @@ export class DemoLineDriver {
     const period = Math.max(1, Math.round(1000 / this.o.rate));
     // Parcels are due on an absolute schedule: a timer that fires late (a busy event loop) plays the
     // parcels it owes at once, so the offered rate is the requested one, not the timer's.
-    const t0 = Date.now();
+    // Monotonic: a wall-clock step must not make the line play an hour of parcels at once, or none.
+    const t0 = performance.now();
     const first = this.next;
     this.timer = setInterval(() => {
-      const due = first + Math.floor(((Date.now() - t0) * this.o.rate) / 1000);
+      const due = first + Math.floor(((performance.now() - t0) * this.o.rate) / 1000);
       while (this.next <= due) {
         if (this.o.count !== undefined && this.next > this.o.count) return this.finish();
         this.launch(this.next++);
@@ -111,8 +115,9 @@ export class DemoLineDriver {
     const size = this.o.poolSize;
     if (size === undefined) return demoParcel(this.o.seed, n);
     const k = (n - 1) % size;
-    if (!this.pool[k]) this.pool[k] = await demoParcel(this.o.seed, k + 1);
-    return renameParcel(this.pool[k]!, this.waybill(n));
+    this.pool[k] ??= demoParcel(this.o.seed, k + 1);
+    const p = renameParcel(await this.pool[k], this.waybill(n));
+    return this.o.uniqueImages ? { ...p, png: stampPng(p.png, 'waybill', p.waybill) } : p;
   }
 
   private status(line: string): void {

@@ -3,6 +3,7 @@
 // makes the training data. Rendering costs ~0.1 s of CPU, so callers keep a pool and reuse images
 // under new waybill numbers (renameParcel) when they need more parcels than renders.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { encodeParcel } from '../synth/encode.ts';
 import { synthParcel } from '../synth/parcel.ts';
 
@@ -53,4 +54,19 @@ export function renameParcel(p: DemoParcel, waybill: string): DemoParcel {
   const to = waybill.slice(2);
   const ceb = Object.fromEntries(Object.entries(p.ceb).map(([k, v]) => [k, v.split(from).join(to).replace(GUID, (g) => derivedGuid(g, waybill))]));
   return { ...p, waybill, ceb };
+}
+
+/**
+ * The same render as a distinct file: a tEXt chunk after IHDR carrying the waybill. Real scans are
+ * all different; a bench that reuses renders but must exercise the image store (retention) uses this.
+ */
+export function stampPng(png: Buffer, key: string, value: string): Buffer {
+  const data = Buffer.from(`${key}\0${value}`, 'latin1');
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
+  return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
 }

@@ -1,5 +1,6 @@
 // Bundles the Electron shell with esbuild: dist/electron/main.cjs (the package's "main") and
-// dist/electron/preload.cjs (a sandboxed preload must be one file that requires only 'electron').
+// dist/electron/preload.cjs (a sandboxed preload must be one file that requires only 'electron') and
+// dist/electron/inference-worker.cjs (the inference worker thread's entry).
 // Packages stay external — native modules (better-sqlite3, sharp, onnxruntime-node, serialport)
 // cannot be bundled and ship in node_modules; `electron` is provided by the runtime.
 import { existsSync, statSync } from 'node:fs';
@@ -11,7 +12,7 @@ export const SHELL_MAIN = join(SHELL_OUT, 'main.cjs');
 export const SHELL_PRELOAD = join(SHELL_OUT, 'preload.cjs');
 
 export function shellBuilt(out = SHELL_OUT): boolean {
-  return existsSync(join(out, 'main.cjs')) && existsSync(join(out, 'preload.cjs'));
+  return ['main.cjs', 'preload.cjs', 'inference-worker.cjs'].every((f) => existsSync(join(out, f)));
 }
 
 export async function buildShell(out = SHELL_OUT): Promise<{ ms: number; files: { file: string; bytes: number }[] }> {
@@ -27,11 +28,17 @@ export async function buildShell(out = SHELL_OUT): Promise<{ ms: number; files: 
       packages: 'external',
       // The core finds repo files (models/, dist/renderer) relative to its own source file; in the
       // bundle that location is src/main/electron/, three levels below the root like every caller.
-      define: { 'import.meta.url': '__stationImportMetaUrl' },
-      banner: { js: "const __stationImportMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', '..', 'src', 'main', 'electron', 'main.cjs')).href;" },
+      define: { 'import.meta.url': '__stationImportMetaUrl', __STATION_WORKER_URL__: '__stationWorkerUrl' },
+      banner: {
+        js:
+          "const __stationImportMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', '..', 'src', 'main', 'electron', 'main.cjs')).href;\n" +
+          "const __stationWorkerUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'inference-worker.cjs')).href;",
+      },
     }),
     build({ ...common, entryPoints: [join(src, 'preload.ts')], outfile: join(out, 'preload.cjs') }),
+    // The inference worker thread: its own file, since a worker is started from a path.
+    build({ ...common, entryPoints: [join(src, '..', 'inspection', 'worker.ts')], outfile: join(out, 'inference-worker.cjs'), packages: 'external' }),
   ]);
-  const files = ['main.cjs', 'preload.cjs'].map((f) => ({ file: join(out, f), bytes: statSync(join(out, f)).size }));
+  const files = ['main.cjs', 'preload.cjs', 'inference-worker.cjs'].map((f) => ({ file: join(out, f), bytes: statSync(join(out, f)).size }));
   return { ms: performance.now() - t0, files };
 }

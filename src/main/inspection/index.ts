@@ -1,5 +1,7 @@
 // Smart image inspection: openInspector() loads a verified model into a supervised worker and returns an
 // Inspector that turns encoded image bytes into detections in original image pixels.
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InspectionOutput, Inspector, InspectorOptions } from '../../shared/domain/detection.ts';
 import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
@@ -9,7 +11,14 @@ import { letterbox, toTensor } from './preprocess.ts';
 import { WorkerSupervisor, type SupervisorOptions } from './supervisor.ts';
 import { readVerifiedModel } from './verify-model.ts';
 
-export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../../models/xray-det/', import.meta.url));
+/** The packaged desktop app ships models as extra resources beside app.asar (electron-builder.yml). */
+export function shippedModelDir(resourcesPath = (process as { resourcesPath?: string }).resourcesPath): string {
+  const packaged = resourcesPath ? join(resourcesPath, 'models', 'xray-det') : undefined;
+  if (packaged && existsSync(join(packaged, 'manifest.json'))) return packaged + sep;
+  return fileURLToPath(new URL('../../../models/xray-det/', import.meta.url));
+}
+
+export const SHIPPED_MODEL_DIR = shippedModelDir();
 export const DEFAULT_TIMEOUT_MS = 2000;
 
 export interface OpenOptions extends InspectorOptions {

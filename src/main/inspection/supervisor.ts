@@ -6,6 +6,14 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import type { WorkerInit, WorkerReply } from './model-runner.ts';
 
+// Set by the Electron bundle (src/main/electron/build.ts) to its own inference-worker.cjs: a bundled
+// main process has no worker.ts beside it. Unbundled (Node running the sources) it is undefined.
+declare const __STATION_WORKER_URL__: string | undefined;
+
+function defaultWorkerUrl(): URL {
+  return typeof __STATION_WORKER_URL__ === 'string' ? new URL(__STATION_WORKER_URL__) : new URL('./worker.ts', import.meta.url);
+}
+
 export interface SupervisorOptions {
   init: WorkerInit;
   timeoutMs: number;
@@ -39,6 +47,8 @@ export class WorkerSupervisor {
   private worker: Worker | undefined;
   private state: 'starting' | 'ready' | 'down' | 'closed' = 'down';
   private readonly pending = new Map<number, Pending>();
+  /** Runs not yet settled, so close() can let them finish before terminating the worker. */
+  private readonly runs = new Set<Promise<RunResult>>();
   private nextId = 1;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -73,16 +83,29 @@ export class WorkerSupervisor {
       return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`, { state: this.state }));
     }
     const id = this.nextId++;
-    return new Promise<RunResult>((resolve, reject) => {
+    const run = new Promise<RunResult>((resolve, reject) => {
       const timer = setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage({ type: 'run', id, tensor }, [tensor.buffer as ArrayBuffer]);
     });
+    this.runs.add(run);
+    const done = (): void => void this.runs.delete(run);
+    run.then(done, done);
+    return run;
   }
 
   async close(): Promise<void> {
+    const wasUp = this.state === 'ready';
     this.state = 'closed';
     clearTimeout(this.restartTimer);
+    // Terminating the worker while onnxruntime is inside a run aborts the whole process (its native
+    // completion throws Napi::Error into a torn-down environment: "terminate called…", exit 134 on
+    // Ctrl-C). Let the runs in flight finish first, bounded by the per-call timeout.
+    if (wasUp && this.runs.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.runs]), new Promise<void>((r) => (timer = setTimeout(r, this.opts.timeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
     for (const w of this.readyWaiters.splice(0)) w.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
     const w = this.worker;
@@ -93,7 +116,7 @@ export class WorkerSupervisor {
   private spawn(): void {
     const generation = ++this.generation;
     this.state = 'starting';
-    const url = this.opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
+    const url = this.opts.workerUrl ?? defaultWorkerUrl();
     const worker = new Worker(url, { workerData: { init: this.opts.init, ...this.opts.workerData } });
     this.worker = worker;
     worker.on('message', (msg: WorkerReply) => {

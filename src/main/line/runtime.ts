@@ -11,7 +11,7 @@ import { errorMessage, isStationError } from '../../shared/errors.ts';
 import { imageRelPath, sha256Hex, storeImage } from '../storage/images.ts';
 import { chosenWaybill, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
 import { initialState, recoverAfterRestart, transition, type Command, type Decision, type MachineTiming, type ParcelInput, type ParcelState } from './parcel-machine.ts';
-import type { ImageRecord, ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
+import type { ImageRecord, NewParcel, ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
 import { LatencyStats } from './stats.ts';
 
 export interface LineImage {
@@ -84,7 +84,13 @@ interface Ctx {
   imageAt?: number;
   verdictId?: string;
   done: boolean;
+  /** The parcel row could not be written (full disk…): written with its HOLD verdict once storage is back. */
+  unwritten?: NewParcel;
 }
+
+/** Retry period for records the disk refused (their HOLD already left). */
+const RECORD_RETRY_MS = 1000;
+const MAX_UNRECORDED = 10_000;
 
 const toIso = (ms: number): string => new Date(ms).toISOString();
 
@@ -97,6 +103,9 @@ export class LineRuntime {
   readonly metrics: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: new LatencyStats(), inferenceMs: new LatencyStats(), deadlineMisses: 0, alarms: {}, holdsByReason: {} };
   /** Parcel processing still running (awaited by stop() and tests). */
   private readonly pending = new Set<Promise<void>>();
+  /** HOLD verdicts sent but not yet recorded (storage failed), oldest first; retried from tick(). */
+  private readonly unrecorded: { record: VerdictRecord; parcel?: NewParcel }[] = [];
+  private nextRecordRetry = 0;
 
   constructor(deps: LineDeps) {
     this.deps = deps;
@@ -124,6 +133,29 @@ export class LineRuntime {
     const now = this.deps.now();
     this.feed({ type: 'tick', now });
     for (const ctx of this.active.values()) this.apply(ctx, { type: 'tick', now });
+    if (this.unrecorded.length > 0 && now >= this.nextRecordRetry) {
+      this.nextRecordRetry = now + RECORD_RETRY_MS;
+      this.recordLate();
+    }
+  }
+
+  /** Held parcels whose records the disk refused: written as soon as it takes them again. */
+  private recordLate(): void {
+    while (this.unrecorded.length > 0) {
+      const entry = this.unrecorded[0]!;
+      const { record } = entry;
+      try {
+        if (entry.parcel) {
+          this.deps.repo.createParcel(entry.parcel);
+          delete entry.parcel;
+        }
+        this.deps.repo.commitVerdict(record, 'done');
+      } catch {
+        return; // still failing: next period
+      }
+      this.unrecorded.shift();
+      this.alarm(record.scanId, 'RECORDED_LATE', `HOLD recorded ${Math.round((this.deps.now() - Date.parse(record.decidedAt)) / 1000)} s after it was sent, once storage took it again`);
+    }
   }
 
   /** An operator's key press. Returns the refusals (empty when accepted). */
@@ -215,18 +247,23 @@ export class LineRuntime {
     try {
       const image = p.image ? this.persistImage(p.image) : undefined;
       if (image) view.imageSha256 = image.sha256;
-      this.deps.repo.createParcel({
+      const row: NewParcel = {
         scanId,
         stationId: this.deps.stationId,
         lineId: this.deps.lineId,
         ...(logisticsNo ? { logisticsNo } : {}),
         barcodes: view.barcodes,
         ...(p.seq !== undefined ? { tunnelSeq: p.seq } : {}),
-        ...(view.imageSha256 ? { imageSha256: view.imageSha256 } : {}),
         ...(p.weightKg !== undefined ? { weightKg: p.weightKg } : {}),
         deadlineAt: toIso(deadlineAt),
         createdAt: toIso(now),
-      }, [], image);
+      };
+      try {
+        this.deps.repo.createParcel({ ...row, ...(view.imageSha256 ? { imageSha256: view.imageSha256 } : {}) }, [], image);
+      } catch (e) {
+        ctx.unwritten = row; // without its image row, which went down with it
+        throw e;
+      }
       this.emitParcel(ctx);
 
       const inspection: InspectionOutput | InspectionFailure = p.image
@@ -297,8 +334,9 @@ export class LineRuntime {
           break;
         case 'recordAck':
           try {
+            // No verdict row: its HOLD waits in `unrecorded`, and the parcel stays in flight in the
+            // records until then (a restart meanwhile records it as HOLD S04), never done without a verdict.
             if (ctx.verdictId) this.deps.repo.recordAck(ctx.verdictId, effect.command, effect.ack, toIso(input.now), { scanId: ctx.view.scanId });
-            else this.deps.repo.setState(ctx.view.scanId, 'done', toIso(input.now));
           } catch (e) {
             this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
           }
@@ -325,7 +363,10 @@ export class LineRuntime {
       if (ctx.state.kind === 'committing') this.apply(ctx, { type: 'committed', now: this.deps.now() });
     } catch (e) {
       if (ctx.state.kind === 'committing') this.apply(ctx, { type: 'commitFailed', error: errorMessage(e), now: this.deps.now() });
-      else this.alarm(ctx.view.scanId, 'COMMIT_FAILED', `HOLD sent but not recorded: ${errorMessage(e)}`);
+      else {
+        this.alarm(ctx.view.scanId, 'COMMIT_FAILED', `HOLD sent but not recorded yet: ${errorMessage(e)}`);
+        if (this.unrecorded.length < MAX_UNRECORDED) this.unrecorded.push({ record, ...(ctx.unwritten ? { parcel: ctx.unwritten } : {}) });
+      }
     }
   }
 
@@ -381,6 +422,11 @@ export class LineRuntime {
 
   private metricsAlarmCount(code: string): number {
     return this.metrics.alarms[code] ?? 0;
+  }
+
+  /** A station-level alarm (storage, retention) on the same path as the line's: console, MQTT, metrics. */
+  raiseAlarm(code: string, detail: string): void {
+    this.alarm(undefined, code, detail);
   }
 
   private alarm(scanId: string | undefined, code: string, detail: string): void {

@@ -51,10 +51,17 @@ export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
 
 export type ChainResult = { ok: true; records: number; head: string } | { ok: false; records: number; brokenAt: number; problem: string };
 
-/** Walks the chain from the first record; reports the first record that does not verify. */
+/**
+ * Walks the chain from the first record still in the database — from genesis, or from the head
+ * recorded when older records were archived (audit-archive.ts checks the segments themselves) —
+ * and reports the first record that does not verify.
+ */
 export function verifyAuditChain(db: Db): ChainResult {
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
+  const meta = new Map(
+    (db.prepare("SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+  );
+  let prev = meta.get('audit_archived_head') ?? GENESIS_HASH;
+  let expectedSeq = Number(meta.get('audit_archived_upto') ?? 0) + 1;
   let count = 0;
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
     if (row.seq !== expectedSeq) return { ok: false, records: count, brokenAt: row.seq, problem: `record ${expectedSeq} is missing (next is ${row.seq})` };

@@ -1,9 +1,9 @@
 // Opens the station database: one writer, WAL, synchronous=FULL (better-sqlite3 defaults WAL to
 // NORMAL, which can lose the last commits on power loss: a released parcel must never lose its verdict).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate, type MigrationReport } from './migrate.ts';
+import { databaseFiles, ensurePrivateDir, ensurePrivateFile, tightenFile } from './owner-only.ts';
 
 export type Db = Database.Database;
 
@@ -16,10 +16,18 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): { db: Db; migrations: MigrationReport } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const onDisk = file !== ':memory:' && !opts.readonly;
+  if (onDisk) {
+    // Owner-only whatever the umask: the folder 0700, the file 0600 before SQLite opens it (SQLite
+    // gives -wal/-shm the database file's own mode); files left wider by older versions are narrowed.
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+    for (const f of databaseFiles(file)) tightenFile(f);
+  }
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   try {
     applyPragmas(db, opts.readonly ?? false);
+    if (onDisk) for (const f of databaseFiles(file)) tightenFile(f);
     const migrations = opts.readonly ? { from: userVersion(db), to: userVersion(db), applied: [], backup: undefined } : migrate(db, opts);
     return { db, migrations };
   } catch (e) {

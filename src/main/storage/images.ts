@@ -22,9 +22,10 @@ export async function storeImage(imagesDir: string, bytes: Uint8Array, format: s
   } catch {
     /* not stored yet */
   }
-  await mkdir(join(imagesDir, sha256.slice(0, 2)), { recursive: true });
+  // Customs evidence: owner-only folders and files whatever the umask (docs/security.md).
+  await mkdir(join(imagesDir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
   const tmp = `${full}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
+  await writeFile(tmp, bytes, { mode: 0o600 });
   await rename(tmp, full);
   return { sha256, relPath, existed: false };
 }

@@ -1,10 +1,10 @@
 // Numbered migrations tracked by PRAGMA user_version (style-anchors convention 9): applied in one
 // transaction after a file backup; a database written by a newer station is refused, not touched.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import type { Db } from './db.ts';
 import { migrations, type Migration } from './migrations/index.ts';
+import { ensurePrivateDir, tightenFile } from './owner-only.ts';
 
 export interface MigrationReport {
   from: number;
@@ -34,10 +34,12 @@ export function migrate(db: Db, opts: { backupDir?: string; log?: (line: string)
 
   let backup: string | undefined;
   if (from > 0 && opts.backupDir !== undefined) {
-    mkdirSync(opts.backupDir, { recursive: true });
+    ensurePrivateDir(opts.backupDir);
     backup = join(opts.backupDir, `station-v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
     // VACUUM INTO writes a consistent, compacted copy even while in WAL mode.
     db.prepare('VACUUM INTO ?').run(backup);
+    // VACUUM INTO creates a new database file with the default mode (0644 less the umask).
+    tightenFile(backup);
     opts.log?.(`backed up schema v${from} to ${backup}`);
   }
   const run = db.transaction(() => {

@@ -46,7 +46,10 @@ function pem(value: string | undefined, what: string): string | undefined {
   try {
     return readFileSync(value, 'utf8');
   } catch (e) {
-    throw new StationError(ErrorCodes.SYNC_CONFIG, `central.${what}: cannot read ${value}: ${(e as Error).message}`, { file: value });
+    // Not PEM, so taken as a path; but it may be key material pasted without its header: name it
+    // only when it looks like a path (docs/security.md: secrets never reach a message).
+    const shown = value.length <= 256 && !/[\r\n]/.test(value) && /[/\\]/.test(value) ? value : '(the configured value; not shown)';
+    throw new StationError(ErrorCodes.SYNC_CONFIG, `central.${what}: neither PEM text nor a readable file: cannot read ${shown}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {});
   }
 }
 
@@ -55,7 +58,7 @@ export function createCentralClient(opts: ClientOptions): CentralApi {
   try {
     base = new URL(opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
   } catch {
-    throw new StationError(ErrorCodes.SYNC_CONFIG, `central.url "${opts.url}" is not a URL`, { url: opts.url });
+    throw new StationError(ErrorCodes.SYNC_CONFIG, `central.url "${opts.url.replace(/\/\/[^@/]*@/, '//***@')}" is not a URL`, {});
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new StationError(ErrorCodes.SYNC_CONFIG, `central.url must be http(s), got ${base.protocol}`, {});
   const tls = base.protocol === 'https:';

@@ -249,9 +249,10 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   retention: z
     .strictObject({
-      imageDays: z.number().int().positive().default(30),
-      maxImageStoreMb: z.number().int().positive().default(20_000),
-      recordDays: z.number().int().positive().default(365),
+      imageDays: z.number().positive().default(30).describe('X-ray images of synced parcels are deleted after this many days (fractions allowed)'),
+      maxImageStoreMb: z.number().int().positive().default(20_000).describe('Oldest synced images are deleted first when the store grows past this'),
+      recordDays: z.number().positive().default(365).describe('Synced parcels, declarations and audit records (moved to audit-archive/) older than this leave the database'),
+      intervalMinutes: z.number().positive().default(15).describe('How often the retention job runs'),
     })
     .prefault({})
     .describe('Never deletes what has not been synced to the central service'),

@@ -10,10 +10,12 @@ export const verifyCommand: Command = {
   summary: 'check database integrity and walk the audit chain',
   usage: '[--data-dir DIR] [--json]',
   details:
-    'Runs SQLite integrity and foreign-key checks and recomputes every audit record hash.\n' +
+    'Runs SQLite integrity and foreign-key checks and recomputes every audit record hash, from\n' +
+    'genesis through the archived segments (audit-archive/) to the records still in the database.\n' +
     'Exits 1 naming the first broken record if anything fails; the database is opened read-only.',
   async run(ctx) {
-    const file = dataPaths(ctx.dataDir).db;
+    const paths = dataPaths(ctx.dataDir);
+    const file = paths.db;
     if (!existsSync(file)) {
       throw new StationError(ErrorCodes.STORAGE_INTEGRITY, `no station database at ${file}; run \`station import\` or \`station start\` with this --data-dir first`, {
         file,
@@ -21,7 +23,7 @@ export const verifyCommand: Command = {
     }
     const { db } = openDatabase(file, { readonly: true });
     try {
-      const report = verifyDatabase(db);
+      const report = verifyDatabase(db, paths.auditArchive);
       if (ctx.json) {
         writeJson(ctx, { database: file, ...report });
       } else {
@@ -31,7 +33,7 @@ export const verifyCommand: Command = {
         writeLine(
           ctx.stdout,
           report.audit.ok
-            ? `audit chain:  ok, ${report.audit.records} records, head ${report.audit.head.slice(0, 16)}…`
+            ? `audit chain:  ok, ${report.audit.records} records${report.archive?.records ? ` (${report.archive.records} of them in ${report.archive.segments} archive segment(s))` : ''}, head ${report.audit.head.slice(0, 16)}…`
             : `audit chain:  BROKEN at record ${report.audit.brokenAt}: ${report.audit.problem}`,
         );
       }

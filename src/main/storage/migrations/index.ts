@@ -5,6 +5,7 @@ import { m0010 } from './0010-core.ts';
 import { m0020 } from './0020-advance-data.ts';
 import { m0030 } from './0030-sync.ts';
 import { m0040 } from './0040-console.ts';
+import { m0050 } from './0050-retention.ts';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040];
+export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050];
