@@ -112,9 +112,15 @@ export class ParcelRepository {
     this.stmts.setState.run(state, at, scanId);
   }
 
-  /** Verdict + parcel state + audit + outbox, atomically. Throws if anything fails: nothing is then written. */
-  commitVerdict(v: VerdictRecord, nextState: ParcelStateKind, operatorReason?: string): void {
+  /** Verdict + parcel state + audit + outbox (+ the detections behind it), atomically. Throws if anything fails: nothing is then written. */
+  commitVerdict(
+    v: VerdictRecord,
+    nextState: ParcelStateKind,
+    operatorReason?: string,
+    detections?: { model: string; list: readonly { label: string; score: number; box: [number, number, number, number] }[] },
+  ): void {
     this.db.transaction(() => {
+      for (const d of detections?.list ?? []) this.stmts.insertDetection.run(v.scanId, detections!.model, d.label, d.score, ...d.box);
       this.stmts.insertVerdict.run({
         verdictId: v.verdictId,
         scanId: v.scanId,

@@ -72,6 +72,12 @@ export interface LineMetrics {
   /** Image attached → command handed to the conveyor transport, ms. */
   latencyMs: LatencyStats;
   inferenceMs: LatencyStats;
+  /**
+   * Where the latency goes, per parcel, ms: correlate (image → parcel closed), inspect (image →
+   * detections back, queueing included), decide (detections → verdict commit starts), commit (the
+   * durable verdict transaction), send (committed → command handed to the conveyor transport).
+   */
+  stagesMs: Record<'correlate' | 'inspect' | 'decide' | 'commit' | 'send', LatencyStats>;
   deadlineMisses: number;
   alarms: Record<string, number>;
   holdsByReason: Record<string, number>;
@@ -82,6 +88,11 @@ interface Ctx {
   state: ParcelState;
   conveyorId: number;
   imageAt?: number;
+  /** Stage timestamps for metrics.stagesMs. */
+  inspectedAt?: number;
+  committedAt?: number;
+  /** Detections not yet written: they go in the verdict's own transaction (one fsync fewer before the command). */
+  detections?: { model: string; list: InspectionOutput['detections'] };
   verdictId?: string;
   done: boolean;
   /** The parcel row could not be written (full disk…): written with its HOLD verdict once storage is back. */
@@ -94,13 +105,27 @@ const MAX_UNRECORDED = 10_000;
 
 const toIso = (ms: number): string => new Date(ms).toISOString();
 
+export function emptyLineMetrics(capacity = 65_536): LineMetrics {
+  const stage = (): LatencyStats => new LatencyStats(Math.min(capacity, 8192));
+  return {
+    closed: 0,
+    commands: { RELEASE: 0, HOLD: 0 },
+    latencyMs: new LatencyStats(capacity),
+    inferenceMs: new LatencyStats(capacity),
+    stagesMs: { correlate: stage(), inspect: stage(), decide: stage(), commit: stage(), send: stage() },
+    deadlineMisses: 0,
+    alarms: {},
+    holdsByReason: {},
+  };
+}
+
 export class LineRuntime {
   private readonly deps: LineDeps;
   private corr = emptyCorrelator<LineImage>();
   private readonly inspections = new Map<number, Promise<InspectionOutput | InspectionFailure>>();
   private readonly active = new Map<string, Ctx>();
   private commandSeq = 1;
-  readonly metrics: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: new LatencyStats(), inferenceMs: new LatencyStats(), deadlineMisses: 0, alarms: {}, holdsByReason: {} };
+  readonly metrics: LineMetrics = emptyLineMetrics();
   /** Parcel processing still running (awaited by stop() and tests). */
   private readonly pending = new Set<Promise<void>>();
   /** HOLD verdicts sent but not yet recorded (storage failed), oldest first; retried from tick(). */
@@ -229,6 +254,7 @@ export class LineRuntime {
   private async processClosed(p: CorrelatedParcel<LineImage>): Promise<void> {
     const now = this.deps.now();
     this.metrics.closed++;
+    if (p.imageAt !== undefined) this.metrics.stagesMs.correlate.add(now - p.imageAt);
     const ref = p.tunnelOutAt ?? p.imageAt ?? now;
     const deadlineAt = ref + this.deps.deadlineMs;
     const logisticsNo = chosenWaybill(p);
@@ -270,8 +296,13 @@ export class LineRuntime {
         ? await (this.inspections.get(p.id) ?? Promise.resolve({ error: { code: 'INSPECT_NOT_STARTED', message: 'inspection was never started' } }))
         : { error: { code: 'LINE_NO_IMAGE', message: 'no X-ray image arrived for this parcel' } };
       this.inspections.delete(p.id);
-      if (!('error' in inspection)) this.deps.repo.saveDetections(scanId, inspection.model, inspection.detections);
-      if (ctx.state.kind !== 'inspecting') return; // the deadline already held it
+      ctx.inspectedAt = this.deps.now();
+      if (ctx.imageAt !== undefined) this.metrics.stagesMs.inspect.add(ctx.inspectedAt - ctx.imageAt);
+      if (!('error' in inspection) && inspection.detections.length > 0) ctx.detections = { model: inspection.model, list: inspection.detections };
+      if (ctx.state.kind !== 'inspecting') {
+        this.flushDetections(ctx); // the deadline already held it
+        return;
+      }
 
       const declarations = logisticsNo ? this.deps.lookup(logisticsNo) : [];
       const verdict = this.deps.decide({
@@ -287,12 +318,15 @@ export class LineRuntime {
         now: toIso(this.deps.now()),
       });
       view.verdict = verdict;
+      // Going to review instead of straight to a commit: the operator's screen needs them now.
+      if (verdict.review) this.flushDetections(ctx);
       this.apply(ctx, {
         type: 'decided',
         decision: { action: verdict.action, reasons: verdict.reasons.map((r) => r.code), by: 'AUTO' },
         review: verdict.review,
         now: this.deps.now(),
       });
+      this.flushDetections(ctx); // not consumed by a commit (a deadline hold in between)
     } catch (e) {
       // Whatever broke (storage, lookup, rules), the parcel is held.
       this.alarm(scanId, 'PIPELINE_FAULT', errorMessage(e));
@@ -352,11 +386,26 @@ export class LineRuntime {
     }
   }
 
+  private flushDetections(ctx: Ctx): void {
+    const d = ctx.detections;
+    if (!d) return;
+    delete ctx.detections;
+    try {
+      this.deps.repo.saveDetections(ctx.view.scanId, d.model, d.list);
+    } catch (e) {
+      this.alarm(ctx.view.scanId, 'STORAGE_FAULT', `detections not recorded: ${errorMessage(e)}`);
+    }
+  }
+
   private commit(ctx: Ctx, decision: Decision): void {
     const at = this.deps.now();
     const record = this.verdictRecord(ctx, decision, at);
+    if (ctx.inspectedAt !== undefined && decision.by === 'AUTO') this.metrics.stagesMs.decide.add(at - ctx.inspectedAt);
     try {
-      this.deps.repo.commitVerdict(record, 'signalled', decision.by === 'OPERATOR' ? decision.note : undefined);
+      this.deps.repo.commitVerdict(record, 'signalled', decision.by === 'OPERATOR' ? decision.note : undefined, ctx.detections);
+      delete ctx.detections;
+      ctx.committedAt = this.deps.now();
+      this.metrics.stagesMs.commit.add(ctx.committedAt - at);
       ctx.verdictId = record.verdictId;
       ctx.view.decision = decision;
       if (decision.action !== 'RELEASE') for (const r of decision.reasons) this.metrics.holdsByReason[r] = (this.metrics.holdsByReason[r] ?? 0) + 1;
@@ -403,14 +452,9 @@ export class LineRuntime {
   private send(ctx: Ctx, command: Command): void {
     const at = this.deps.now();
     if (ctx.imageAt !== undefined) this.metrics.latencyMs.add(at - ctx.imageAt);
+    if (ctx.committedAt !== undefined) this.metrics.stagesMs.send.add(at - ctx.committedAt);
     this.metrics.commands[command]++;
     ctx.view.command = command;
-    try {
-      if (ctx.verdictId) this.deps.repo.recordCommand(ctx.verdictId, command, toIso(at));
-    } catch (e) {
-      this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
-    }
-    this.emitParcel(ctx);
     this.deps.conveyor
       .send({ parcelId: ctx.conveyorId, command, seq: this.commandSeq++, deadline: ctx.view.deadlineAt })
       .then(
@@ -418,6 +462,14 @@ export class LineRuntime {
         // A transport error or timeout: the machine's ack deadline raises the alarm and records it.
         (e: unknown) => this.alarm(ctx.view.scanId, 'CONVEYOR_SEND_FAILED', errorMessage(e)),
       );
+    // Recorded once the command is on its way: the verdict it carries is already durable, and this
+    // write (an fsync) must not stand between the verdict and the conveyor.
+    try {
+      if (ctx.verdictId) this.deps.repo.recordCommand(ctx.verdictId, command, toIso(at));
+    } catch (e) {
+      this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
+    }
+    this.emitParcel(ctx);
   }
 
   private metricsAlarmCount(code: string): number {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineMqttEvents, lineMessages, metricsEvent } from '../../../src/main/line/mqtt-events.ts';
-import type { LineEvent, LineMetrics, ParcelView } from '../../../src/main/line/runtime.ts';
-import { LatencyStats } from '../../../src/main/line/stats.ts';
+import { emptyLineMetrics, type LineEvent, type LineMetrics, type ParcelView } from '../../../src/main/line/runtime.ts';
 import { TOPICS, type TopicName } from '../../../src/shared/mqtt-topics.ts';
 
 const base: ParcelView = { scanId: '01JDEMO0000000000000000001', seq: 7, logisticsNo: 'XS0020260000001', barcodes: ['XS0020260000001'], deadlineAt: 1_764_230_000_000, stage: 'inspecting' };
@@ -51,7 +50,7 @@ describe('line events on MQTT', () => {
   });
 
   it('snapshots metrics with empty percentiles as null', () => {
-    const m: LineMetrics = { closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: new LatencyStats(16), inferenceMs: new LatencyStats(16), deadlineMisses: 0, alarms: {}, holdsByReason: {} };
+    const m: LineMetrics = emptyLineMetrics(16);
     const empty = metricsEvent(m, 0, 0, 1);
     expect(empty.latencyMs).toEqual({ count: 0, p50: null, p99: null, max: 0 });
     expect(valid('lineMetrics', empty)).toBe(true);
@@ -73,7 +72,7 @@ describe('line events on MQTT', () => {
     ev.onLineEvent({ type: 'parcel', parcel: signalled, at: 1 });
     expect(published).toEqual(['parcelUpdate', 'verdict']);
     expect(() => ev.publishMetrics()).not.toThrow();
-    const failing = new LineMqttEvents({ mqtt: { connected: true, publish: () => Promise.reject(new Error('broker gone')) }, metrics: () => metricsEvent({ closed: 0, commands: { RELEASE: 0, HOLD: 0 }, latencyMs: new LatencyStats(4), inferenceMs: new LatencyStats(4), deadlineMisses: 0, alarms: {}, holdsByReason: {} }, 0, 0, 1) });
+    const failing = new LineMqttEvents({ mqtt: { connected: true, publish: () => Promise.reject(new Error('broker gone')) }, metrics: () => metricsEvent(emptyLineMetrics(4), 0, 0, 1) });
     failing.publishMetrics();
     await new Promise((r) => setImmediate(r));
     expect(failing.dropped).toBe(1);

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLogger, jsonLineSink } from '../../../shared/log.ts';
 import { parseConfig } from '../../config/load.ts';
 import { startStation } from '../../station.ts';
@@ -9,15 +11,17 @@ import { writeJson, writeLine, type Command } from '../command.ts';
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'drive the real pipeline with simulated devices over the real broker and print figures',
-  usage: '[--parcels N] [--rate R] [--pool K] [--json] [--data-dir DIR]',
+  usage: '[--parcels N] [--rate R] [--pool K] [--central child|in-process] [--json] [--data-dir DIR]',
   details:
     'Runs a whole station in this process (embedded broker, devices, model, rules, SQLite with\n' +
     'synchronous=FULL, conveyor over MQTT) and plays N parcels at R parcels/s through the simulated\n' +
     'line: barcode reads tagged with the tunnel sequence over MQTT, tunnel events over TCP, PNG images\n' +
     'over MQTT (binary). Latency is image received → conveyor command published. K distinct synthetic\n' +
     'renders are reused under new waybills (rendering is not what is measured). Without --data-dir a\n' +
-    'temporary folder is used and removed.',
-  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' } },
+    'temporary folder is used and removed. The reference clearance service runs as its own process by\n' +
+    'default (--central child), as the central service is remote on a real line; --central in-process\n' +
+    'shares the station\'s event loop with it (the demonstration\'s arrangement).',
+  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, central: { type: 'string' } },
   async run(ctx) {
     const parcels = Number(ctx.values.parcels ?? 1500);
     const rate = Number(ctx.values.rate ?? 25);
@@ -28,13 +32,19 @@ export const benchCommand: Command = {
         return 2;
       }
     }
+    const central = ctx.values.central ?? 'child';
+    if (central !== 'child' && central !== 'in-process') {
+      writeLine(ctx.stderr, 'station bench: --central must be child or in-process');
+      return 2;
+    }
     const tempData = typeof ctx.values['data-dir'] === 'string' ? undefined : mkdtempSync(join(tmpdir(), 'station-bench-'));
     const dataDir = tempData ?? ctx.dataDir;
     const progress = (l: string) => writeLine(ctx.stderr, l);
     const base = ctx.configFile ? ctx.config() : parseConfig({}, ctx.env);
     // No operator sits at a bench: parcels the rules send to review are held at once instead of
     // waiting out the review window, so the figures measure the machine, not an absent human.
-    const config = { ...base, mqtt: { ...base.mqtt, embeddedPort: 0 }, console: { ...base.console, port: 0 }, timing: { ...base.timing, operatorReviewMs: 1 } };
+    const centralProc = central === 'child' ? await startCentralChild(join(dataDir, 'central')) : undefined;
+    const config = { ...base, ...(centralProc ? { central: { ...base.central, url: centralProc.url, publicKey: centralProc.publicKey } } : {}), mqtt: { ...base.mqtt, embeddedPort: 0 }, console: { ...base.console, port: 0 }, timing: { ...base.timing, operatorReviewMs: 1 } };
     let lastCommandAt = 0;
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -90,6 +100,7 @@ export const benchCommand: Command = {
         throughputPerSec: Math.round((commanded / elapsedS) * 100) / 100,
         latencyMs: { p50: lat.p50, p99: lat.p99, max: lat.max },
         inferenceMs: { p50: inf.p50, p99: inf.p99 },
+        stagesMs: Object.fromEntries(Object.entries(m.stagesMs).map(([k, v]) => [k, { p50: v.summary().p50, p99: v.summary().p99 }])),
         peakRssMb: Math.round(peakRss / 1e6),
         lost: Math.max(0, parcels - commanded),
         deadlineMisses: m.deadlineMisses,
@@ -108,7 +119,27 @@ export const benchCommand: Command = {
     } finally {
       clearInterval(sampler);
       await station.stop();
+      centralProc?.stop();
       if (tempData) rmSync(tempData, { recursive: true, force: true });
     }
   },
 };
+
+const STATION_BIN = fileURLToPath(new URL('../../../../bin/station.js', import.meta.url));
+
+/** `station clearance-server` in a child process; resolves once it listens. */
+async function startCentralChild(dataDir: string): Promise<{ url: string; publicKey: string; stop(): void }> {
+  const child = spawn(process.execPath, [STATION_BIN, 'clearance-server', '--port', '0', '--data-dir', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const info = await new Promise<{ url: string; publicKey: string }>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as { url: string; publicKey: string });
+    });
+    child.once('exit', (code) => reject(new Error(`clearance service exited ${code}: ${err}`)));
+  });
+  return { ...info, stop: () => void child.kill('SIGTERM') };
+}
