@@ -104,5 +104,5 @@ describe('fault campaign: SIGKILL under load', () => {
       restartMs: { p50: Math.round(percentile(restartMs, 50)), max: Math.round(Math.max(...restartMs)) },
       runBeforeKillMs: { min: Math.round(Math.min(...runMs)), max: Math.round(Math.max(...runMs)) },
     });
-  }, 60_000 + KILLS * 40_000);
+  }, 120_000 + KILLS * 60_000);
 });

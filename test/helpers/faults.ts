@@ -88,9 +88,11 @@ export async function startDemoStation(o: { dataDir: string; configFile: string;
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`station exited ${child.exitCode ?? child.signalCode}: ${err.slice(-3000)}`);
       return out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { url: string; health: string }) : undefined;
     },
-    o.timeoutMs ?? 60_000,
+    o.timeoutMs ?? 120_000,
     20,
-  );
+  ).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}; station stderr so far: ${err.slice(-2000)}`);
+  });
   return { child, url: info.url, health: info.health, readyMs: performance.now() - t0, stderr: () => err, exited };
 }
 
