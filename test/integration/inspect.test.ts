@@ -112,12 +112,14 @@ describe('the shipped xray-det model', () => {
       }
     }
     expect(planted).toBeGreaterThanOrEqual(20);
+    if (process.env.PLANTED_REPORT) console.log(`planted: ${found}/${planted} found; missed: ${missed.join(', ')}`);
     expect(found / planted, `missed: ${missed.join(', ')}`).toBeGreaterThanOrEqual(RECALL_FLOOR);
   });
 });
 
 /**
- * xray-det@1.0.0 finds 15 of these 24 (0.625) at its manifest thresholds; an untrained network of the same
- * shape finds 2. The shipped model is under-trained (MODEL_CARD.md); raise this floor with every retrain.
+ * xray-det@1.1.0 finds 17 of these 24 (0.708) at its manifest thresholds (1.0.0 found 15, an untrained
+ * network of the same shape 2). Inference is deterministic on CPU, so the floor sits just below the
+ * shipped model and above its predecessor: raise it with every retrain (PLANTED_REPORT=1 prints the count).
  */
-const RECALL_FLOOR = 0.5;
+const RECALL_FLOOR = 0.65;
