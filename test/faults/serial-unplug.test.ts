@@ -64,7 +64,8 @@ describe('fault campaign: serial unplug', () => {
     const noBarcode = (figures.barcode as { during: number[] }).during;
     for (const q of noBarcode) {
       expect(bySeq(q), `parcel ${q}`).toHaveLength(1);
-      expect(bySeq(q)[0]!.action).toBe('HOLD');
+      // HOLD, or HOLD_LOCK when the model also saw a prohibited item in the image: held either way.
+      expect(['HOLD', 'HOLD_LOCK']).toContain(bySeq(q)[0]!.action);
       expect(bySeq(q)[0]!.reasons).toContain('S01');
     }
     // Without the tunnel's photo-eye: whatever the station made of the images is HOLD; nothing released.
