@@ -73,11 +73,12 @@ export interface LineMetrics {
   latencyMs: LatencyStats;
   inferenceMs: LatencyStats;
   /**
-   * Where the latency goes, per parcel, ms: correlate (image → parcel closed), inspect (image →
+   * Where the latency goes, per parcel, ms: attach (the image's timestamp → its inspection starts:
+   * transport and ingest), correlate (image → parcel closed), inspect (image →
    * detections back, queueing included), decide (detections → verdict commit starts), commit (the
    * durable verdict transaction), send (committed → command handed to the conveyor transport).
    */
-  stagesMs: Record<'correlate' | 'inspect' | 'decide' | 'commit' | 'send', LatencyStats>;
+  stagesMs: Record<'attach' | 'correlate' | 'inspect' | 'decide' | 'commit' | 'send', LatencyStats>;
   deadlineMisses: number;
   alarms: Record<string, number>;
   holdsByReason: Record<string, number>;
@@ -112,7 +113,7 @@ export function emptyLineMetrics(capacity = 65_536): LineMetrics {
     commands: { RELEASE: 0, HOLD: 0 },
     latencyMs: new LatencyStats(capacity),
     inferenceMs: new LatencyStats(capacity),
-    stagesMs: { correlate: stage(), inspect: stage(), decide: stage(), commit: stage(), send: stage() },
+    stagesMs: { attach: stage(), correlate: stage(), inspect: stage(), decide: stage(), commit: stage(), send: stage() },
     deadlineMisses: 0,
     alarms: {},
     holdsByReason: {},
@@ -239,6 +240,7 @@ export class LineRuntime {
 
   private startInspection(p: CorrelatedParcel<LineImage>): void {
     const img = p.image!;
+    if (p.imageAt !== undefined) this.metrics.stagesMs.attach.add(this.deps.now() - p.imageAt);
     const run = (async (): Promise<InspectionOutput | InspectionFailure> => {
       try {
         const out = await this.deps.inspect(img);
