@@ -144,6 +144,26 @@ describe('the inspection line runtime', () => {
     expect(h.events.some((e) => e.type === 'alarm' && e.code === 'COMMIT_FAILED')).toBe(true);
   });
 
+  it('writes the detections with the verdict, and holds a review parcel whose detections cannot be written', async () => {
+    const ok = harness();
+    parcel(ok, 1);
+    await flush(ok);
+    expect(ok.db.prepare('SELECT COUNT(*) AS n FROM detection').get()).toEqual({ n: 2 });
+
+    class NoDetections extends ParcelRepository {
+      override saveDetections(): void {
+        throw new Error('database or disk is full');
+      }
+    }
+    // A low-confidence knife sends the parcel to review: its detections are written before it waits.
+    const h = harness({ repo: (db) => new NoDetections(db), inspect: async () => inspection([det('phone'), det('knife', 0.45)]) });
+    parcel(h, 1);
+    await flush(h);
+    expect(h.line.activeParcels().filter((p) => p.stage === 'review')).toEqual([]);
+    expect(h.sent.map((s) => s.command)).toEqual(['HOLD']);
+    expect(h.events.some((e) => e.type === 'alarm' && e.code === 'PIPELINE_FAULT')).toBe(true);
+  });
+
   it('raises an alarm and records the timeout when the conveyor never acknowledges', async () => {
     const h = harness({ ack: false });
     parcel(h, 1);

@@ -320,8 +320,9 @@ export class LineRuntime {
         now: toIso(this.deps.now()),
       });
       view.verdict = verdict;
-      // Going to review instead of straight to a commit: the operator's screen needs them now.
-      if (verdict.review) this.flushDetections(ctx);
+      // Going to review instead of straight to a commit: the operator's screen needs them now, and a
+      // failed write must hold the parcel (the catch below) rather than let an operator release it.
+      if (verdict.review) this.flushDetections(ctx, 'throw');
       this.apply(ctx, {
         type: 'decided',
         decision: { action: verdict.action, reasons: verdict.reasons.map((r) => r.code), by: 'AUTO' },
@@ -388,13 +389,15 @@ export class LineRuntime {
     }
   }
 
-  private flushDetections(ctx: Ctx): void {
+  /** Writes detections no commit took; `alarm` where the parcel is already held, `throw` where it is not. */
+  private flushDetections(ctx: Ctx, onError: 'alarm' | 'throw' = 'alarm'): void {
     const d = ctx.detections;
     if (!d) return;
     delete ctx.detections;
     try {
       this.deps.repo.saveDetections(ctx.view.scanId, d.model, d.list);
     } catch (e) {
+      if (onError === 'throw') throw e;
       this.alarm(ctx.view.scanId, 'STORAGE_FAULT', `detections not recorded: ${errorMessage(e)}`);
     }
   }
