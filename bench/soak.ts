@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { createLogger, jsonLineSink } from '../src/shared/log.ts';
 import { parseConfig } from '../src/main/config/load.ts';
 import { startStation } from '../src/main/station.ts';
+import { benchStationConfig } from '../src/main/cli/commands/bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,10 +46,7 @@ const MIN_PER_DAY = 1440;
 const dataDir = mkdtempSync(join(tmpdir(), 'station-soak-'));
 const base = parseConfig({}, process.env);
 const config = {
-  ...base,
-  mqtt: { ...base.mqtt, embeddedPort: 0 },
-  console: { ...base.console, port: 0 },
-  timing: { ...base.timing, operatorReviewMs: 1 },
+  ...benchStationConfig(base),
   retention: {
     imageDays: num('image-minutes') / MIN_PER_DAY,
     recordDays: num('record-minutes') / MIN_PER_DAY,

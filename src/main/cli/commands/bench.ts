@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, jsonLineSink } from '../../../shared/log.ts';
 import { parseConfig } from '../../config/load.ts';
+import type { StationConfig } from '../../../shared/config/schema.ts';
 import { startStation } from '../../station.ts';
 import { writeJson, writeLine, type Command } from '../command.ts';
 
@@ -41,25 +42,31 @@ export const benchCommand: Command = {
     const dataDir = tempData ?? ctx.dataDir;
     const progress = (l: string) => writeLine(ctx.stderr, l);
     const base = ctx.configFile ? ctx.config() : parseConfig({}, ctx.env);
-    // No operator sits at a bench: parcels the rules send to review are held at once instead of
-    // waiting out the review window, so the figures measure the machine, not an absent human.
     const centralProc = central === 'child' ? await startCentralChild(join(dataDir, 'central')) : undefined;
-    const config = { ...base, ...(centralProc ? { central: { ...base.central, url: centralProc.url, publicKey: centralProc.publicKey } } : {}), mqtt: { ...base.mqtt, embeddedPort: 0 }, console: { ...base.console, port: 0 }, timing: { ...base.timing, operatorReviewMs: 1 } };
+    const withCentral = centralProc ? { ...base, central: { ...base.central, url: centralProc.url, publicKey: centralProc.publicKey } } : base;
+    const config = benchStationConfig(withCentral);
     let lastCommandAt = 0;
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-    const station = await startStation({
-      config,
-      dataDir,
-      port: 0,
-      demo: { rate, count: parcels, poolSize: Math.min(pool, parcels), taggedReads: true, imageMode: 'binary', manual: true, seed: 4242 },
-      log: (l) => progress(`bench: ${l}`),
-      // Per-parcel alarms (review timeouts) would drown the progress lines; errors still show.
-      logger: createLogger('station', jsonLineSink((l) => ctx.stderr.write(l)), { '': 'error' }),
-      onLineEvent: (e) => {
-        if (e.type === 'parcel' && e.parcel.stage === 'signalled') lastCommandAt = e.at;
-      },
-    });
+    let station: Awaited<ReturnType<typeof startStation>>;
+    try {
+      station = await startStation({
+        config,
+        dataDir,
+        port: 0,
+        demo: { rate, count: parcels, poolSize: Math.min(pool, parcels), taggedReads: true, imageMode: 'binary', manual: true, seed: 4242 },
+        log: (l) => progress(`bench: ${l}`),
+        // Per-parcel alarms (review timeouts) would drown the progress lines; errors still show.
+        logger: createLogger('station', jsonLineSink((l) => ctx.stderr.write(l)), { '': 'error' }),
+        onLineEvent: (e) => {
+          if (e.type === 'parcel' && e.parcel.stage === 'signalled') lastCommandAt = e.at;
+        },
+      });
+    } catch (e) {
+      clearInterval(sampler);
+      centralProc?.stop();
+      throw e;
+    }
     try {
       const driver = station.demo!;
       const t0 = Date.now();
@@ -124,6 +131,14 @@ export const benchCommand: Command = {
     }
   },
 };
+
+/**
+ * A station for measuring (also bench/soak.ts): any free ports, and no operator at the bench — parcels
+ * the rules send to review are held at once instead of waiting out the review window.
+ */
+export function benchStationConfig(base: StationConfig): StationConfig {
+  return { ...base, mqtt: { ...base.mqtt, embeddedPort: 0 }, console: { ...base.console, port: 0 }, timing: { ...base.timing, operatorReviewMs: 1 } };
+}
 
 const STATION_BIN = fileURLToPath(new URL('../../../../bin/station.js', import.meta.url));
 
