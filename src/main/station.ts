@@ -169,6 +169,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         ...(config.inspection.modelDir ? { modelDir: config.inspection.modelDir } : {}),
         classThresholds: config.inspection.classThresholds,
         timeoutMs: config.inspection.inferenceTimeoutMs,
+        workers: config.inspection.workers,
       });
       stops.push(() => inspector.close());
       modelName = inspector.model;
@@ -332,7 +333,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     stops.push(() => retention.stop());
     const recovered = line.recover();
     if (recovered > 0) say(`recovered ${recovered} parcel(s) that were in flight at the last stop: all HOLD`);
-    const feed = new DeviceFeed();
+    const feed = new DeviceFeed(undefined, (ms) => clock.fromWall(ms));
     const health = new Map<string, { deviceId: string; kind: string; connected: boolean }>();
     devices.events.on('device', (e: DeviceEvent) => {
       if (e.type === 'device.health') {
@@ -343,7 +344,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         return;
       }
       const ev = feed.toLine(e);
-      if (ev && 'at' in ev) line.feed({ ...ev, at: clock.fromWall(ev.at) });
+      if (ev) line.feed(ev);
     });
     // A wall-clock step moves no deadline (line clock above); it is recorded and raised.
     let skew = clock.skew();

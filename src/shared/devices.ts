@@ -71,6 +71,12 @@ export interface XrayImage extends XrayPlane {
   deviceId: string;
   seq?: number;
   at: Millis;
+  /**
+   * When the station held the whole image (every part, before any check or decode). The line's
+   * latency (image received → conveyor command) starts here; `at`, the scanner's own stamp, places
+   * the parcel on the belt (correlation, deadline).
+   */
+  receivedAt?: Millis;
   /** Where the image came from: an MQTT topic or a file path. */
   source: string;
   /** Dual-energy scanners send a high and a low energy view; the main plane is the high one. */

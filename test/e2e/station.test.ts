@@ -31,6 +31,11 @@ timing:
   tunnelToDiverterM: 12
 rules:
   reviewBand: { low: 0.05, high: 1 }
+# CI runs this beside other test files on 2 cores: the simulated conveyor's ack over MQTT was once
+# later than the default 500 ms (timeout:HOLD). This test is about console → verdict → conveyor.
+devices:
+  conveyor:
+    ackTimeoutMs: 5000
 `;
 
 interface Started {

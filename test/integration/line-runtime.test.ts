@@ -98,6 +98,31 @@ describe('the inspection line runtime', () => {
     expect(h.line.metrics.latencyMs.count).toBe(1);
   });
 
+  it('measures latency from image receipt, not from the scanner\'s own stamp, and records where it went', async () => {
+    let finish: (v: InspectionOutput) => void = () => {};
+    const h = harness({ inspect: () => new Promise<InspectionOutput>((r) => (finish = r)) });
+    const t = h.clock.t;
+    h.line.feed({ type: 'read', code: WAYBILL, valid: true, at: t });
+    h.line.feed({ type: 'weight', kg: 1.2, stable: true, at: t });
+    h.line.feed({ type: 'tunnel', kind: 'in', seq: 1, at: t + 1000 });
+    h.line.feed({ type: 'tunnel', kind: 'out', seq: 1, at: t + 1800 });
+    // Stamped by the scanner at t+1850, held whole by the station 40 ms later; inspection takes 25 ms.
+    h.clock.t = t + 1890;
+    h.line.feed({ type: 'image', seq: 1, at: t + 1850, image: { ...img, receivedAt: t + 1890 } });
+    h.clock.t += 25;
+    finish({ ...inspection([det('phone')]), preprocessMs: 6, waitMs: 1 });
+    await flush(h);
+    expect(h.sent.map((s) => s.command)).toEqual(['RELEASE']);
+    const m = h.line.metrics;
+    expect(m.latencyMs.summary().max).toBe(25);
+    expect(m.stagesMs.transfer.summary().max).toBe(40);
+    expect(m.stagesMs.preprocess.summary().max).toBe(6);
+    expect(m.stagesMs.wait.summary().max).toBe(1);
+    expect(h.db.prepare('SELECT latency_ms FROM verdict').get()).toEqual({ latency_ms: 25 });
+    // The deadline still runs from the belt (tunnel exit), not from receipt.
+    expect((h.db.prepare('SELECT deadline_at FROM parcel').get() as { deadline_at: string }).deadline_at).toBe(new Date(t + 1800 + 3000).toISOString());
+  });
+
   it('holds when inspection fails (S04) and when the waybill is unknown (D01)', async () => {
     const failing = harness({ inspect: async () => Promise.reject(new Error('worker crashed')) });
     parcel(failing, 1);

@@ -32,6 +32,8 @@ interface Job {
   low?: Uint8Array | undefined;
   seq?: number | undefined;
   at?: number | undefined;
+  /** Set by submit(): the moment the whole image was in hand. */
+  receivedAt?: number;
 }
 
 /** Decodes jobs with bounded concurrency; emits images or rejections. */
@@ -59,6 +61,7 @@ export class ImageDecoder {
 
   /** Resolves with null when the image was accepted, or the reason it was rejected. */
   submit(job: Job): Promise<string | null> {
+    job = { ...job, receivedAt: this.now() };
     if (this.queue.length >= this.maxBacklog) {
       const reason = `ingest backlog full (${this.maxBacklog} images waiting)`;
       this.rejected(job.source, reason);
@@ -100,7 +103,8 @@ export class ImageDecoder {
       type: 'scanner.image',
       deviceId: this.deviceId,
       ...(job.seq !== undefined ? { seq: job.seq } : {}),
-      at: job.at ?? this.now(),
+      at: job.at ?? job.receivedAt ?? this.now(),
+      ...(job.receivedAt !== undefined ? { receivedAt: job.receivedAt } : {}),
       source: job.source,
       ...high,
       ...(low ? { dualEnergy: { low } } : {}),

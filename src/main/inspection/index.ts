@@ -5,9 +5,8 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InspectionOutput, Inspector, InspectorOptions } from '../../shared/domain/detection.ts';
 import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
-import { decodeYolo, outputLayout } from './decode-yolo.ts';
+import { outputLayout } from './decode-yolo.ts';
 import { classThresholds, loadModelSpec, type ModelSpec } from './manifest.ts';
-import { letterbox, toTensor } from './preprocess.ts';
 import { WorkerSupervisor, type SupervisorOptions } from './supervisor.ts';
 import { readVerifiedModel } from './verify-model.ts';
 
@@ -24,13 +23,24 @@ export const DEFAULT_TIMEOUT_MS = 2000;
 export interface OpenOptions extends InspectorOptions {
   /** onnxruntime intra-op threads; 1 measured fastest for the shipped model on 2 shared cores. */
   intraOpThreads?: number;
+  /** Inference workers, each its own session; an image goes to the least busy ready one (default 1). */
+  workers?: number;
   /** Test seam: a substitute worker script and its extra workerData. */
   worker?: Pick<SupervisorOptions, 'workerUrl' | 'workerData' | 'backoffMs' | 'onEvent'>;
 }
 
 export interface StationInspector extends Inspector {
   readonly spec: ModelSpec;
+  /** The first worker's supervisor (all of them: `supervisors`). */
   readonly supervisor: WorkerSupervisor;
+  readonly supervisors: readonly WorkerSupervisor[];
+}
+
+/** The ready worker with the fewest runs in flight; undefined when none is ready. */
+export function leastBusy<S extends { isReady: boolean; inFlight: number }>(pool: readonly S[]): S | undefined {
+  let best: S | undefined;
+  for (const s of pool) if (s.isReady && (!best || s.inFlight < best.inFlight)) best = s;
+  return best;
 }
 
 export async function openInspector(opts: OpenOptions = {}): Promise<StationInspector> {
@@ -38,31 +48,49 @@ export async function openInspector(opts: OpenOptions = {}): Promise<StationInsp
   const spec = loadModelSpec(dir);
   const model = readVerifiedModel(spec);
   const thresholds = classThresholds(spec, opts.classThresholds);
-  const supervisor = new WorkerSupervisor({
-    init: { model, inputWidth: spec.input.width, inputHeight: spec.input.height, intraOpThreads: opts.intraOpThreads ?? 1 },
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ...opts.worker,
-  });
-  await supervisor.start();
+  const pool = Array.from(
+    { length: Math.max(1, opts.workers ?? 1) },
+    () =>
+      new WorkerSupervisor({
+        init: {
+          model,
+          inputWidth: spec.input.width,
+          inputHeight: spec.input.height,
+          intraOpThreads: opts.intraOpThreads ?? 1,
+          inspect: { input: spec.input, labels: [...spec.labels], thresholds: [...thresholds], nmsIou: spec.nmsIou },
+        },
+        timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...opts.worker,
+      }),
+  );
+  const closeAll = () => Promise.all(pool.map((s) => s.close())).then(() => undefined);
+  const started = await Promise.allSettled(pool.map((s) => s.start()));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await closeAll();
+    throw failed.reason;
+  }
+  const supervisor = pool[0]!;
   try {
     outputLayout(supervisor.outputDims, spec.labels.length);
   } catch (e) {
-    await supervisor.close();
+    await closeAll();
     throw new StationError(ErrorCodes.INSPECT_MODEL_INVALID, `${spec.modelPath}: ${errorMessage(e)}`, { file: spec.modelPath });
   }
   const name = `${spec.name}@${spec.version}`;
-  const { width, height, pad } = spec.input;
   return {
     model: name,
     spec,
     supervisor,
+    supervisors: pool,
     async inspect(image: Uint8Array): Promise<InspectionOutput> {
-      const lb = await letterbox(image, width, height, pad);
-      const tensor = toTensor(lb.rgb, width, height, spec.input);
-      const r = await supervisor.run(tensor);
-      const detections = decodeYolo(r.data, r.dims, { labels: spec.labels, thresholds, nmsIou: spec.nmsIou, geometry: lb.geometry });
-      return { model: name, detections, inferenceMs: r.inferenceMs, imageWidth: lb.geometry.srcWidth, imageHeight: lb.geometry.srcHeight };
+      // Decoded, letterboxed and inferred in the worker, off this event loop. None ready (all
+      // restarting): the first one's inspect() rejects with INSPECT_UNAVAILABLE → HOLD.
+      const t0 = performance.now();
+      const r = await (leastBusy(pool) ?? supervisor).inspect(image);
+      const waitMs = Math.max(0, performance.now() - t0 - r.preprocessMs - r.inferenceMs);
+      return { model: name, ...r, waitMs };
     },
-    close: () => supervisor.close(),
+    close: closeAll,
   };
 }

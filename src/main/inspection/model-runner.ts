@@ -1,21 +1,39 @@
 // The inference worker's insides: one onnxruntime-node session behind a message port.
-// Protocol (see supervisor.ts): start → ready|failed; run → result|run-error.
+// Protocol (see supervisor.ts): start → ready|failed; run (a tensor) → result|run-error; inspect (the
+// encoded image) → inspected|run-error. `inspect` decodes, letterboxes and decodes the output here, off
+// the station's event loop: its continuations would otherwise queue behind SQLite commits and MQTT.
 import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import type { Detection } from '../../shared/domain/detection.ts';
+import { isStationError } from '../../shared/errors.ts';
+import { decodeYolo } from './decode-yolo.ts';
+import { letterbox, toTensor, type InputSpec } from './preprocess.ts';
 
 export interface WorkerInit {
   model: Uint8Array;
   inputWidth: number;
   inputHeight: number;
   intraOpThreads: number;
+  /** What `inspect` needs besides the session: preprocessing and output decoding (absent: `run` only). */
+  inspect?: { input: InputSpec; labels: string[]; thresholds: number[]; nmsIou: number };
 }
 
-export type WorkerRequest = { type: 'run'; id: number; tensor: Float32Array };
+export interface Inspected {
+  detections: Detection[];
+  inferenceMs: number;
+  preprocessMs: number;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+export type WorkerRequest = { type: 'run'; id: number; tensor: Float32Array } | { type: 'inspect'; id: number; image: Uint8Array };
 export type WorkerReply =
   | { type: 'ready'; outputDims: number[]; loadMs: number; warmupMs: number }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; data: Float32Array; dims: number[]; inferenceMs: number }
-  | { type: 'run-error'; id: number; message: string };
+  | ({ type: 'inspected'; id: number } & Inspected)
+  /** `code`/`context`: a StationError about the image itself (corrupt, too large…), passed on as it is. */
+  | { type: 'run-error'; id: number; message: string; code?: string; context?: Record<string, unknown> };
 
 export interface ModelRunner {
   outputDims: number[];
@@ -48,20 +66,44 @@ export async function createModelRunner(init: WorkerInit): Promise<ModelRunner> 
   return { outputDims: first.dims, loadMs, warmupMs: performance.now() - w0, run };
 }
 
-export function serve(port: MessagePort, runner: Pick<ModelRunner, 'run'>): void {
+/** Encoded image → detections in source pixels, with `runner.run` for the model itself. */
+export async function inspectImage(runner: Pick<ModelRunner, 'run'>, init: WorkerInit, image: Uint8Array): Promise<Inspected> {
+  const spec = init.inspect;
+  if (!spec) throw new Error('this worker was started without preprocessing settings');
+  const t0 = performance.now();
+  const lb = await letterbox(image, init.inputWidth, init.inputHeight, spec.input.pad);
+  const tensor = toTensor(lb.rgb, init.inputWidth, init.inputHeight, spec.input);
+  const preprocessMs = performance.now() - t0;
+  const r = await runner.run(tensor);
+  const detections = decodeYolo(r.data, r.dims, { labels: spec.labels, thresholds: spec.thresholds, nmsIou: spec.nmsIou, geometry: lb.geometry });
+  return { detections, inferenceMs: r.inferenceMs, preprocessMs, imageWidth: lb.geometry.srcWidth, imageHeight: lb.geometry.srcHeight };
+}
+
+function runError(id: number, e: unknown): WorkerReply {
+  if (isStationError(e)) return { type: 'run-error', id, message: e.message, code: e.code, context: { ...e.context } };
+  return { type: 'run-error', id, message: e instanceof Error ? e.message : String(e) };
+}
+
+export function serve(port: MessagePort, runner: Pick<ModelRunner, 'run'>, init?: WorkerInit): void {
   port.on('message', (msg: WorkerRequest) => {
-    if (msg.type !== 'run') return;
-    runner.run(msg.tensor).then(
-      (r) => port.postMessage({ type: 'result', id: msg.id, ...r } satisfies WorkerReply, [r.data.buffer as ArrayBuffer]),
-      (e: unknown) => port.postMessage({ type: 'run-error', id: msg.id, message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
-    );
+    if (msg.type === 'run') {
+      runner.run(msg.tensor).then(
+        (r) => port.postMessage({ type: 'result', id: msg.id, ...r } satisfies WorkerReply, [r.data.buffer as ArrayBuffer]),
+        (e: unknown) => port.postMessage(runError(msg.id, e)),
+      );
+    } else if (msg.type === 'inspect') {
+      (init ? inspectImage(runner, init, msg.image) : Promise.reject(new Error('inspect needs the worker init'))).then(
+        (r) => port.postMessage({ type: 'inspected', id: msg.id, ...r } satisfies WorkerReply),
+        (e: unknown) => port.postMessage(runError(msg.id, e)),
+      );
+    }
   });
 }
 
 export async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   try {
     const runner = await createModelRunner(init);
-    serve(port, runner);
+    serve(port, runner, init);
     port.postMessage({ type: 'ready', outputDims: runner.outputDims, loadMs: runner.loadMs, warmupMs: runner.warmupMs } satisfies WorkerReply);
   } catch (e) {
     port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);

@@ -3,8 +3,8 @@
 // is restarted with exponential backoff. While no worker is ready every call rejects at once with
 // INSPECT_UNAVAILABLE, so the station HOLDs the parcel instead of waiting on a dead model.
 import { Worker } from 'node:worker_threads';
-import { ErrorCodes, StationError } from '../../shared/errors.ts';
-import type { WorkerInit, WorkerReply } from './model-runner.ts';
+import { ErrorCodes, StationError, type ErrorCode } from '../../shared/errors.ts';
+import type { Inspected, WorkerInit, WorkerReply, WorkerRequest } from './model-runner.ts';
 
 // Set by the Electron bundle (src/main/electron/build.ts) to its own inference-worker.cjs: a bundled
 // main process has no worker.ts beside it. Unbundled (Node running the sources) it is undefined.
@@ -30,11 +30,16 @@ export type SupervisorEvent =
   | { type: 'timeout'; generation: number; timeoutMs: number }
   | { type: 'crashed'; generation: number; reason: string; restartInMs: number };
 
+type Answer = Extract<WorkerReply, { type: 'result' | 'inspected' }>;
+
 interface Pending {
-  resolve: (r: RunResult) => void;
+  resolve: (r: Answer) => void;
   reject: (e: StationError) => void;
   timer: NodeJS.Timeout;
 }
+
+/** Errors about the image itself keep their code across the thread boundary; anything else means the worker failed. */
+const IMAGE_ERRORS = new Set<string>([ErrorCodes.INSPECT_IMAGE_EMPTY, ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, ErrorCodes.INSPECT_IMAGE_CORRUPT, ErrorCodes.INSPECT_IMAGE_TOO_LARGE, ErrorCodes.INSPECT_IMAGE_UNREADABLE]);
 
 export interface RunResult {
   data: Float32Array;
@@ -48,7 +53,7 @@ export class WorkerSupervisor {
   private state: 'starting' | 'ready' | 'down' | 'closed' = 'down';
   private readonly pending = new Map<number, Pending>();
   /** Runs not yet settled, so close() can let them finish before terminating the worker. */
-  private readonly runs = new Set<Promise<RunResult>>();
+  private readonly runs = new Set<Promise<Answer>>();
   private nextId = 1;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -64,6 +69,11 @@ export class WorkerSupervisor {
     return this.state === 'ready';
   }
 
+  /** Runs posted and not yet answered (a pool sends the next image to the least busy worker). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   /** Starts the first worker; rejects with INSPECT_MODEL_INVALID if the model cannot be loaded. */
   async start(): Promise<void> {
     this.spawn();
@@ -77,16 +87,33 @@ export class WorkerSupervisor {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
-  run(tensor: Float32Array): Promise<RunResult> {
+  /** The model on a prepared tensor (transferred: the caller's buffer is emptied). */
+  async run(tensor: Float32Array): Promise<RunResult> {
+    const r = await this.request((id) => ({ type: 'run', id, tensor }), [tensor.buffer as ArrayBuffer]);
+    if (r.type !== 'result') throw new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker answered ${r.type} to run`);
+    return { data: r.data, dims: r.dims, inferenceMs: r.inferenceMs };
+  }
+
+  /** Decode, letterbox, infer and decode the output in the worker (needs `init.inspect`); the image is copied. */
+  async inspect(image: Uint8Array): Promise<Inspected> {
+    // A copy with its own exact buffer: a Buffer may be a view into a pooled (untransferable) one.
+    const own = new Uint8Array(image);
+    const r = await this.request((id) => ({ type: 'inspect', id, image: own }), [own.buffer as ArrayBuffer]);
+    if (r.type !== 'inspected') throw new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker answered ${r.type} to inspect`);
+    const { type: _t, id: _i, ...out } = r;
+    return out;
+  }
+
+  private request(msg: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<Answer> {
     const worker = this.worker;
     if (this.state !== 'ready' || !worker) {
       return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`, { state: this.state }));
     }
     const id = this.nextId++;
-    const run = new Promise<RunResult>((resolve, reject) => {
+    const run = new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ type: 'run', id, tensor }, [tensor.buffer as ArrayBuffer]);
+      worker.postMessage(msg(id), transfer);
     });
     this.runs.add(run);
     const done = (): void => void this.runs.delete(run);
@@ -138,9 +165,11 @@ export class WorkerSupervisor {
         if (!p) return;
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
-        if (msg.type === 'result') {
+        if (msg.type === 'result' || msg.type === 'inspected') {
           this.failures = 0;
-          p.resolve({ data: msg.data, dims: msg.dims, inferenceMs: msg.inferenceMs });
+          p.resolve(msg);
+        } else if (msg.code && IMAGE_ERRORS.has(msg.code)) {
+          p.reject(new StationError(msg.code as ErrorCode, msg.message, msg.context ?? {}));
         } else {
           p.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference failed: ${msg.message}`));
         }

@@ -19,7 +19,12 @@ export interface LineImage {
   format: string;
   width: number;
   height: number;
+  /** Line time the station held the whole image; latency starts here (else at the image's own stamp). */
+  receivedAt?: number;
 }
+
+/** Where the line's latency starts for a parcel: image received, or the scanner's stamp without a receipt time. */
+const latencyOrigin = (p: CorrelatedParcel<LineImage>): number | undefined => p.image?.receivedAt ?? p.imageAt;
 
 export interface ConveyorPort {
   send(cmd: { parcelId: number; command: Command; seq: number; deadline?: number }): Promise<{ command: Command; ok: boolean }>;
@@ -69,16 +74,18 @@ export type LineEvent =
 export interface LineMetrics {
   closed: number;
   commands: { RELEASE: number; HOLD: number };
-  /** Image attached → command handed to the conveyor transport, ms. */
+  /** Image received → command handed to the conveyor transport, ms. */
   latencyMs: LatencyStats;
   inferenceMs: LatencyStats;
   /**
-   * Where the latency goes, per parcel, ms: attach (the image's timestamp → its inspection starts:
-   * transport and ingest), correlate (image → parcel closed), inspect (image →
-   * detections back, queueing included), decide (detections → verdict commit starts), commit (the
-   * durable verdict transaction), send (committed → command handed to the conveyor transport).
+   * Where the latency goes, per parcel, ms. Before it starts: transfer (the scanner's own stamp →
+   * the station holds the whole image; not part of the latency). Then, from receipt: attach (→ its
+   * inspection starts: header checks, correlation), correlate (→ parcel closed), inspect (→
+   * detections back, decoding and queueing included; of which preprocess = decode + letterbox +
+   * tensor, wait = the worker round trip less the inference itself), decide (detections → verdict commit starts),
+   * commit (the durable verdict transaction), send (committed → command handed to the conveyor transport).
    */
-  stagesMs: Record<'attach' | 'correlate' | 'inspect' | 'decide' | 'commit' | 'send', LatencyStats>;
+  stagesMs: Record<'transfer' | 'attach' | 'correlate' | 'inspect' | 'preprocess' | 'wait' | 'decide' | 'commit' | 'send', LatencyStats>;
   deadlineMisses: number;
   alarms: Record<string, number>;
   holdsByReason: Record<string, number>;
@@ -88,6 +95,7 @@ interface Ctx {
   view: ParcelView;
   state: ParcelState;
   conveyorId: number;
+  /** Latency origin: image received (latencyOrigin). */
   imageAt?: number;
   /** Stage timestamps for metrics.stagesMs. */
   inspectedAt?: number;
@@ -113,7 +121,7 @@ export function emptyLineMetrics(capacity = 65_536): LineMetrics {
     commands: { RELEASE: 0, HOLD: 0 },
     latencyMs: new LatencyStats(capacity),
     inferenceMs: new LatencyStats(capacity),
-    stagesMs: { attach: stage(), correlate: stage(), inspect: stage(), decide: stage(), commit: stage(), send: stage() },
+    stagesMs: { transfer: stage(), attach: stage(), correlate: stage(), inspect: stage(), preprocess: stage(), wait: stage(), decide: stage(), commit: stage(), send: stage() },
     deadlineMisses: 0,
     alarms: {},
     holdsByReason: {},
@@ -240,11 +248,15 @@ export class LineRuntime {
 
   private startInspection(p: CorrelatedParcel<LineImage>): void {
     const img = p.image!;
-    if (p.imageAt !== undefined) this.metrics.stagesMs.attach.add(this.deps.now() - p.imageAt);
+    if (img.receivedAt !== undefined && p.imageAt !== undefined) this.metrics.stagesMs.transfer.add(img.receivedAt - p.imageAt);
+    const origin = latencyOrigin(p);
+    if (origin !== undefined) this.metrics.stagesMs.attach.add(this.deps.now() - origin);
     const run = (async (): Promise<InspectionOutput | InspectionFailure> => {
       try {
         const out = await this.deps.inspect(img);
         this.metrics.inferenceMs.add(out.inferenceMs);
+        if (out.preprocessMs !== undefined) this.metrics.stagesMs.preprocess.add(out.preprocessMs);
+        if (out.waitMs !== undefined) this.metrics.stagesMs.wait.add(out.waitMs);
         return out;
       } catch (e) {
         return { error: { code: isStationError(e) ? e.code : 'INSPECT_FAILED', message: errorMessage(e) } };
@@ -256,7 +268,8 @@ export class LineRuntime {
   private async processClosed(p: CorrelatedParcel<LineImage>): Promise<void> {
     const now = this.deps.now();
     this.metrics.closed++;
-    if (p.imageAt !== undefined) this.metrics.stagesMs.correlate.add(now - p.imageAt);
+    const origin = latencyOrigin(p);
+    if (origin !== undefined) this.metrics.stagesMs.correlate.add(now - origin);
     const ref = p.tunnelOutAt ?? p.imageAt ?? now;
     const deadlineAt = ref + this.deps.deadlineMs;
     const logisticsNo = chosenWaybill(p);
@@ -270,7 +283,7 @@ export class LineRuntime {
       deadlineAt,
       stage: 'inspecting',
     };
-    const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(p.imageAt !== undefined ? { imageAt: p.imageAt } : {}), done: false };
+    const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(origin !== undefined ? { imageAt: origin } : {}), done: false };
     this.active.set(scanId, ctx);
     try {
       const image = p.image ? this.persistImage(p.image) : undefined;

@@ -48,3 +48,20 @@ export function applyPragmas(db: Db, readonly = false): void {
 export function userVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
+
+/**
+ * Runs `write` with synchronous=NORMAL: in WAL mode the commit is not fsync'd, so it survives a crash
+ * of the process (the WAL is in the OS cache) but not a power loss until the next FULL commit, whose
+ * fsync carries every earlier frame of the WAL with it. Only for records of what already happened that
+ * nothing depends on at restart (the conveyor's command and ack: the verdict they carry is FULL).
+ */
+export function withoutFsync<T>(db: Db, write: () => T): T {
+  const before = db.pragma('synchronous', { simple: true }) as number;
+  if (before <= 1) return write();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma(`synchronous = ${before}`);
+  }
+}

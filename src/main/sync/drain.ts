@@ -3,12 +3,14 @@
 // the station key; Ed25519 is deterministic, so a resend carries the same signature and the central
 // service answers "duplicate", not "conflict". The signature is stored with the acknowledgement.
 // One write transaction per batch, after the answer: a failed exchange writes nothing (an outage
-// must not turn into a stream of fsyncs competing with the line's own commits).
+// must not turn into a stream of fsyncs competing with the line's own commits), and without an fsync
+// of its own (withoutFsync): lost to a power cut, the batch is only sent again, and the central
+// service answers "duplicate".
 import type { KeyObject } from 'node:crypto';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import { itemSigningContent, type OutboundItem, type PushResponse } from '../../shared/sync-api.ts';
 import { appendAudit } from '../storage/audit.ts';
-import type { Db } from '../storage/db.ts';
+import { withoutFsync, type Db } from '../storage/db.ts';
 import type { CentralApi } from './client.ts';
 import { signCanonical } from './keys.ts';
 import { writeSyncFact } from './link-state.ts';
@@ -59,7 +61,7 @@ export async function drainBatch(d: DrainDeps): Promise<BatchOutcome | null> {
   const resp: PushResponse = await d.api.push({ stationId: d.stationId, items: items.map(({ id: _id, ...wire }) => wire) });
   const s = settlementFor(items, resp);
   const at = d.now().toISOString();
-  d.db.transaction(() => {
+  withoutFsync(d.db, () => d.db.transaction(() => {
     settle(d.db, s, at);
     saveSignatures(d.db, items.filter((_, i) => rows[i]!.signature === null).map((i) => ({ id: i.id, signature: i.signature })));
     if (s.acked.length > 0) writeSyncFact(d.db, 'last_push_ok_at', at);
@@ -67,7 +69,7 @@ export async function drainBatch(d: DrainDeps): Promise<BatchOutcome | null> {
       const key = items.find((i) => i.id === r.id)!.idemKey;
       appendAudit(d.db, { actor: 'sync', kind: 'sync.item.rejected', subject: key, payload: { error: r.error }, at });
     }
-  })();
+  })());
   for (const r of s.rejected) {
     const key = items.find((i) => i.id === r.id)!.idemKey;
     d.onRejected?.(new StationError(ErrorCodes.SYNC_PROTOCOL, `central service refused outbox item ${key} for good (${r.error}); kept, not resent`, { idemKey: key }));

@@ -15,6 +15,9 @@ export interface InspectionOutput {
   inferenceMs: number;
   imageWidth: number;
   imageHeight: number;
+  /** Where the rest of the inspection's time went, ms: decode + letterbox + tensor, and waiting for the worker (round trip − inference). */
+  preprocessMs?: number;
+  waitMs?: number;
 }
 
 /**

@@ -28,6 +28,22 @@ describe('header-only image ingest', () => {
     expect(images[0]!.encoded).toBe(high);
   });
 
+  it('stamps the moment the whole image was in hand, and keeps the scanner\'s own stamp', async () => {
+    let t = 5000;
+    const dec = new ImageDecoder('xray1', LIMITS, memoryLogger(), { pixels: 'header-only', now: () => t });
+    const images: XrayImage[] = [];
+    dec.events.on('image', (i) => void images.push(i));
+    const { high } = await placeholderImageSource({ width: 80, height: 60, format: 'png', dualEnergy: false })(1);
+    const done = dec.submit({ source: 'a', high, at: 4970 });
+    t = 5009; // checks take time; the receipt is when submit() was called
+    expect(await done).toBeNull();
+    expect(await dec.submit({ source: 'b', high })).toBeNull();
+    expect(images.map((i) => ({ at: i.at, receivedAt: i.receivedAt }))).toEqual([
+      { at: 4970, receivedAt: 5000 },
+      { at: 5009, receivedAt: 5009 }, // no stamp from the scanner: receipt is the best estimate
+    ]);
+  });
+
   it('still refuses oversized, over-pixel, unreadable and mismatched images before anything is decoded', async () => {
     const { dec, images, rejected } = decoder();
     const big = (await placeholderImageSource({ width: 400, height: 300, format: 'png', dualEnergy: false })(1)).high;

@@ -102,6 +102,19 @@ describe('the supervised worker', () => {
     expect(events).toEqual(['ready', 'crashed', 'ready']);
   });
 
+  it('spreads images over a pool of workers, and a worker that is down leaves the others serving', async () => {
+    const insp = await track(openInspector({ modelDir: TINY, workers: 2 }));
+    expect(insp.supervisors).toHaveLength(2);
+    const img = await image();
+    const both = [insp.inspect(img), insp.inspect(img)];
+    expect(insp.supervisors.map((s) => s.inFlight)).toEqual([1, 1]);
+    for (const out of await Promise.all(both)) expect(out.detections).toHaveLength(2);
+    await insp.supervisors[0]!.close();
+    const out = await insp.inspect(img);
+    expect(out.detections).toHaveLength(2);
+    expect(out.preprocessMs).toBeGreaterThan(0);
+  });
+
   it('rejects every call after close', async () => {
     const insp = await openInspector({ modelDir: TINY });
     await insp.close();

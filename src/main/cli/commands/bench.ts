@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, jsonLineSink } from '../../../shared/log.ts';
 import { parseConfig } from '../../config/load.ts';
 import type { StationConfig } from '../../../shared/config/schema.ts';
+import { findMosquitto, startMosquittoChild, type MosquittoChild } from '../../bench/mosquitto-child.ts';
 import { startStation } from '../../station.ts';
 import { writeJson, writeLine, type Command } from '../command.ts';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'drive the real pipeline with simulated devices over the real broker and print figures',
-  usage: '[--parcels N] [--rate R] [--pool K] [--central child|in-process] [--json] [--data-dir DIR]',
+  usage: '[--parcels N] [--rate R] [--pool K] [--central child|in-process] [--broker mosquitto|embedded] [--json] [--data-dir DIR]',
   details:
     'Runs a whole station in this process (embedded broker, devices, model, rules, SQLite with\n' +
     'synchronous=FULL, conveyor over MQTT) and plays N parcels at R parcels/s through the simulated\n' +
@@ -21,8 +22,10 @@ export const benchCommand: Command = {
     'renders are reused under new waybills (rendering is not what is measured). Without --data-dir a\n' +
     'temporary folder is used and removed. The reference clearance service runs as its own process by\n' +
     'default (--central child), as the central service is remote on a real line; --central in-process\n' +
-    'shares the station\'s event loop with it (the demonstration\'s arrangement).',
-  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, central: { type: 'string' } },
+    'shares the station\'s event loop with it (the demonstration\'s arrangement). The MQTT broker is a\n' +
+    'private Mosquitto process where mosquitto is installed (--broker mosquitto, the default then), as on\n' +
+    'a site; --broker embedded uses the in-process aedes broker of `npm start`.',
+  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, central: { type: 'string' }, broker: { type: 'string' } },
   async run(ctx) {
     const parcels = Number(ctx.values.parcels ?? 1500);
     const rate = Number(ctx.values.rate ?? 25);
@@ -38,13 +41,33 @@ export const benchCommand: Command = {
       writeLine(ctx.stderr, 'station bench: --central must be child or in-process');
       return 2;
     }
+    const mosquittoBin = findMosquitto(ctx.env);
+    const brokerKind = ctx.values.broker ?? (mosquittoBin ? 'mosquitto' : 'embedded');
+    if (brokerKind !== 'mosquitto' && brokerKind !== 'embedded') {
+      writeLine(ctx.stderr, 'station bench: --broker must be mosquitto or embedded');
+      return 2;
+    }
+    if (brokerKind === 'mosquitto' && !mosquittoBin) {
+      writeLine(ctx.stderr, 'station bench: --broker mosquitto, but no mosquitto binary was found (apt-get install mosquitto, or use --broker embedded)');
+      return 2;
+    }
     const tempData = typeof ctx.values['data-dir'] === 'string' ? undefined : mkdtempSync(join(tmpdir(), 'station-bench-'));
     const dataDir = tempData ?? ctx.dataDir;
     const progress = (l: string) => writeLine(ctx.stderr, l);
     const base = ctx.configFile ? ctx.config() : parseConfig({}, ctx.env);
-    const centralProc = central === 'child' ? await startCentralChild(join(dataDir, 'central')) : undefined;
+    if (brokerKind === 'embedded' && !ctx.values.broker) progress('bench: mosquitto is not installed: the in-process broker carries the images (slower; apt-get install mosquitto for site-like figures)');
+    let mosquitto: MosquittoChild | undefined;
+    let centralProc: Awaited<ReturnType<typeof startCentralChild>> | undefined;
+    try {
+      mosquitto = brokerKind === 'mosquitto' ? await startMosquittoChild(mosquittoBin!) : undefined;
+      centralProc = central === 'child' ? await startCentralChild(join(dataDir, 'central')) : undefined;
+    } catch (e) {
+      await mosquitto?.stop();
+      throw e;
+    }
     const withCentral = centralProc ? { ...base, central: { ...base.central, url: centralProc.url, publicKey: centralProc.publicKey } } : base;
-    const config = benchStationConfig(withCentral);
+    const withBroker = mosquitto ? { ...withCentral, mqtt: { ...withCentral.mqtt, url: mosquitto.url } } : withCentral;
+    const config = benchStationConfig(withBroker);
     let lastCommandAt = 0;
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -65,6 +88,7 @@ export const benchCommand: Command = {
     } catch (e) {
       clearInterval(sampler);
       centralProc?.stop();
+      await mosquitto?.stop();
       throw e;
     }
     try {
@@ -80,6 +104,9 @@ export const benchCommand: Command = {
       await new Promise((r) => setTimeout(r, 1500));
       const m = station.line.metrics;
       const base0 = { closed: m.closed, commands: m.commands.RELEASE + m.commands.HOLD };
+      // Preparing thousands of declarations blocks the event loop for seconds (the conveyor link's
+      // heartbeat then lapses once): alarms raised before play are reported apart from the run's.
+      const alarmsBeforePlay = { ...m.alarms };
       const start = Date.now();
       await driver.start();
       let lastReport = start;
@@ -112,11 +139,14 @@ export const benchCommand: Command = {
         lost: Math.max(0, parcels - commanded),
         deadlineMisses: m.deadlineMisses,
         rateRequested: rate,
+        broker: brokerKind,
+        central,
         released: m.commands.RELEASE,
         held: m.commands.HOLD,
         elapsedS: Math.round(elapsedS * 10) / 10,
         holdsByReason: m.holdsByReason,
-        alarms: m.alarms,
+        alarms: Object.fromEntries(Object.entries(m.alarms).map(([k, n]) => [k, n - (alarmsBeforePlay[k] ?? 0)]).filter(([, n]) => (n as number) > 0)),
+        ...(Object.keys(alarmsBeforePlay).length > 0 ? { alarmsBeforePlay } : {}),
       };
       if (ctx.json) writeJson(ctx, result);
       else {
@@ -127,6 +157,7 @@ export const benchCommand: Command = {
       clearInterval(sampler);
       await station.stop();
       centralProc?.stop();
+      await mosquitto?.stop();
       if (tempData) rmSync(tempData, { recursive: true, force: true });
     }
   },
