@@ -1,8 +1,9 @@
 // Benchmark: smart image inspection latency with the shipped model on generated parcel images.
 // Usage: nice -n 10 node bench/inference.ts [images] [--threads N] [--model DIR]
-//   → {model, inputSize, threads, inferenceMs: {p50, p99}, endToEndMs: {p50, p99}, images, ratioP99}
-// inferenceMs is onnxruntime's session.run in the worker; endToEndMs is inspect(): PNG decode, letterbox,
-// normalisation, the worker round trip, inference, decoding and NMS. Images are encoded up front.
+//   → {model, inputSize, threads, inferenceMs, preprocessMs, endToEndMs: {p50, p99}, images, ratioP99}
+// inferenceMs is onnxruntime's session.run in the worker; preprocessMs the PNG decode, letterbox and
+// normalisation (in the worker too); endToEndMs is inspect(): all of it plus the worker round trip,
+// output decoding and NMS. Images are encoded up front.
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { openInspector } from '../src/main/inspection/index.ts';
@@ -20,6 +21,7 @@ for (let i = 0; i < Math.min(N, 50); i++) {
 
 const insp = await openInspector({ ...(values.model ? { modelDir: values.model } : {}), intraOpThreads: Number(values.threads) });
 const inf: number[] = [];
+const pre: number[] = [];
 const e2e: number[] = [];
 for (let i = 0; i < N + WARMUP; i++) {
   const t = performance.now();
@@ -27,6 +29,7 @@ for (let i = 0; i < N + WARMUP; i++) {
   const dt = performance.now() - t;
   if (i >= WARMUP) {
     inf.push(r.inferenceMs);
+    pre.push(r.preprocessMs ?? NaN);
     e2e.push(dt);
   }
 }
@@ -42,6 +45,7 @@ const out = {
   inputSize: `${width}x${height}`,
   threads: Number(values.threads),
   inferenceMs: { p50: pct(inf, 0.5), p99: pct(inf, 0.99) },
+  preprocessMs: { p50: pct(pre, 0.5), p99: pct(pre, 0.99) },
   endToEndMs: { p50: pct(e2e, 0.5), p99: pct(e2e, 0.99) },
   ratioP99: Math.round((pct(e2e, 0.99) / pct(inf, 0.99)) * 100) / 100,
   images: N,

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { letterboxGeometry } from '../../../src/main/inspection/letterbox.ts';
 import { letterbox, probeImage, toTensor } from '../../../src/main/inspection/preprocess.ts';
 import { png16Grey, pngHeaderOnly } from './images.ts';
 
@@ -57,6 +58,22 @@ describe('letterbox', () => {
     expect(px(10, 5)).toEqual([114, 114, 114]);
     expect(px(10, 32)).toEqual([255, 0, 0]);
     expect(px(10, 60)).toEqual([114, 114, 114]);
+  });
+
+  it('pads byte for byte as sharp\'s own extend() would (training caches were made that way)', async () => {
+    for (const [w, h] of [[640, 480], [480, 640], [333, 101], [97, 301], [320, 320]] as const) {
+      const img = await noisePng(w, h);
+      const g = letterboxGeometry(w, h, 320, 320);
+      const viaSharp = await sharp(img)
+        .removeAlpha()
+        .toColourspace('srgb')
+        .resize(g.newWidth, g.newHeight, { fit: 'fill', kernel: 'linear' })
+        .extend({ top: g.padY, bottom: 320 - g.newHeight - g.padY, left: g.padX, right: 320 - g.newWidth - g.padX, background: { r: 114, g: 114, b: 114 } })
+        .raw({ depth: 'uchar' })
+        .toBuffer();
+      const { rgb } = await letterbox(img, 320, 320, 114);
+      expect(Buffer.compare(rgb, viaSharp), `${w}×${h}`).toBe(0);
+    }
   });
 
   it('reads 16-bit greyscale into three equal 8-bit channels', async () => {
