@@ -46,6 +46,22 @@ export function isKnownServerText(message: string): boolean {
   return message.split('; ').every((part) => REFUSALS.some(([re]) => re.test(part)));
 }
 
+/** A refused login in the console's language; the lock's message (src/main/console/core.ts) carries the seconds left. */
+export function loginErrorText(r: { code: string; message: string }, t: T): string {
+  switch (r.code) {
+    case 'CONSOLE_LOGIN_FAILED':
+      return t('login.failed');
+    case 'CONSOLE_BUSY':
+      return t('login.busy');
+    case 'CONSOLE_LOGIN_LOCKED': {
+      const s = /in (\d+) s\b/.exec(r.message)?.[1];
+      return s ? t('login.locked').replace('{1}', s) : r.message;
+    }
+    default:
+      return r.message;
+  }
+}
+
 /** An alarm as the alarm strip shows it: what happened in the console's language, then the detail. */
 export function alarmText(alarm: { code: string; detail: string }, t: T): { title: string; detail: string } {
   const key = ALARMS[alarm.code];

@@ -12,6 +12,8 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.failed': 'Wrong user name or password',
+  'login.busy': 'Too many logins at once: try again in a moment',
+  'login.locked': 'Too many failed logins for this account: try again in {1} s',
   logout: 'Log out',
   language: '中文',
   connected: 'Connected',

@@ -14,6 +14,8 @@ export const zhCN: Record<StringKey, string> = {
   'login.password': '密码',
   'login.submit': '登录',
   'login.failed': '用户名或密码错误',
+  'login.busy': '同时登录的请求过多，请稍后再试',
+  'login.locked': '该账户登录失败次数过多，请 {1} 秒后再试',
   logout: '退出登录',
   language: 'English',
   connected: '已连接',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { User } from '../../shared/api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { loginErrorText } from '../server-text.ts';
 import type { Transport } from '../transport.ts';
 
 export function LoginScreen(props: { api: Transport; onLogin(user: User, token: string): void }) {
@@ -15,7 +16,7 @@ export function LoginScreen(props: { api: Transport; onLogin(user: User, token: 
     const r = await props.api.request('auth.login', { username: username.trim(), password });
     setBusy(false);
     if (r.ok) props.onLogin(r.data.user, r.data.token);
-    else setError(r.code === 'CONSOLE_LOGIN_FAILED' ? t('login.failed') : r.message);
+    else setError(loginErrorText(r, t));
   };
   return (
     <form className="login" onSubmit={(e) => void submit(e)}>

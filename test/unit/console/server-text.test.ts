@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { transition, type Decision, type ParcelInput, type ParcelState } from '../../../src/main/line/parcel-machine.ts';
 import { makeI18n } from '../../../src/renderer/i18n/index.ts';
-import { alarmText, isKnownServerText, serverText } from '../../../src/renderer/server-text.ts';
+import { alarmText, isKnownServerText, loginErrorText, serverText } from '../../../src/renderer/server-text.ts';
 
 const zh = makeI18n('zh-CN').t;
 const en = makeI18n('en').t;
@@ -49,5 +49,15 @@ describe('server text in the console language', () => {
     expect(alarmText({ code: 'OPERATOR_REFUSED', detail: 'HOLD_LOCK needs a supervisor' }, zh)).toEqual({ title: '操作被拒绝', detail: '锁定扣留需要主管权限' });
     expect(alarmText({ code: 'ACK_TIMEOUT', detail: 'no acknowledgement for HOLD from the conveyor' }, zh)).toEqual({ title: '输送线未确认指令', detail: 'no acknowledgement for HOLD from the conveyor' });
     expect(alarmText({ code: 'ORPHAN', detail: 'image without parcel' }, zh)).toEqual({ title: 'ORPHAN', detail: 'image without parcel' });
+  });
+
+  it('shows a refused login in the console language, the lock with its seconds left', () => {
+    // The messages as src/main/console/core.ts writes them.
+    const locked = { code: 'CONSOLE_LOGIN_LOCKED', message: 'too many failed logins for this account; try again in 27 s' };
+    expect(loginErrorText(locked, zh)).toBe('该账户登录失败次数过多，请 27 秒后再试');
+    expect(loginErrorText(locked, en)).toBe('Too many failed logins for this account: try again in 27 s');
+    expect(loginErrorText({ code: 'CONSOLE_BUSY', message: 'too many logins at once; try again in a moment' }, zh)).toBe('同时登录的请求过多，请稍后再试');
+    expect(loginErrorText({ code: 'CONSOLE_LOGIN_FAILED', message: 'x' }, zh)).toBe('用户名或密码错误');
+    expect(loginErrorText({ code: 'CONSOLE_DISCONNECTED', message: 'connection to the station lost' }, zh)).toBe('connection to the station lost');
   });
 });
