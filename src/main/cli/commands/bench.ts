@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createLogger, jsonLineSink } from '../../../shared/log.ts';
 import { parseConfig } from '../../config/load.ts';
 import type { StationConfig } from '../../../shared/config/schema.ts';
@@ -108,6 +109,9 @@ export const benchCommand: Command = {
       // heartbeat then lapses once): alarms raised before play are reported apart from the run's.
       const alarmsBeforePlay = { ...m.alarms };
       const start = Date.now();
+      // How long the station's event loop kept callbacks waiting (worker replies, MQTT, timers).
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       await driver.start();
       let lastReport = start;
       const expectedMs = (parcels / rate) * 1000;
@@ -124,6 +128,7 @@ export const benchCommand: Command = {
           break;
         }
       }
+      loopDelay.disable();
       const elapsedS = (Math.max(lastCommandAt, start + 1) - start) / 1000;
       await driver.drain();
       const commanded = m.commands.RELEASE + m.commands.HOLD - base0.commands;
@@ -135,6 +140,7 @@ export const benchCommand: Command = {
         latencyMs: { p50: lat.p50, p99: lat.p99, max: lat.max },
         inferenceMs: { p50: inf.p50, p99: inf.p99 },
         stagesMs: Object.fromEntries(Object.entries(m.stagesMs).map(([k, v]) => [k, { p50: v.summary().p50, p99: v.summary().p99 }])),
+        eventLoopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10 },
         peakRssMb: Math.round(peakRss / 1e6),
         lost: Math.max(0, parcels - commanded),
         deadlineMisses: m.deadlineMisses,
