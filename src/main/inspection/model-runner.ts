@@ -31,6 +31,8 @@ export type WorkerReply =
   | { type: 'ready'; outputDims: number[]; loadMs: number; warmupMs: number }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; data: Float32Array; dims: number[]; inferenceMs: number }
+  /** `inspect`: the image is decoded and the model starts now (the supervisor's timeout starts here). */
+  | { type: 'inferring'; id: number }
   | ({ type: 'inspected'; id: number } & Inspected)
   /** `code`/`context`: a StationError about the image itself (corrupt, too large…), passed on as it is. */
   | { type: 'run-error'; id: number; message: string; code?: string; context?: Record<string, unknown> };
@@ -66,14 +68,15 @@ export async function createModelRunner(init: WorkerInit): Promise<ModelRunner> 
   return { outputDims: first.dims, loadMs, warmupMs: performance.now() - w0, run };
 }
 
-/** Encoded image → detections in source pixels, with `runner.run` for the model itself. */
-export async function inspectImage(runner: Pick<ModelRunner, 'run'>, init: WorkerInit, image: Uint8Array): Promise<Inspected> {
+/** Encoded image → detections in source pixels, with `runner.run` for the model itself; `inferring` is called between the two. */
+export async function inspectImage(runner: Pick<ModelRunner, 'run'>, init: WorkerInit, image: Uint8Array, inferring: () => void = () => {}): Promise<Inspected> {
   const spec = init.inspect;
   if (!spec) throw new Error('this worker was started without preprocessing settings');
   const t0 = performance.now();
   const lb = await letterbox(image, init.inputWidth, init.inputHeight, spec.input.pad);
   const tensor = toTensor(lb.rgb, init.inputWidth, init.inputHeight, spec.input);
   const preprocessMs = performance.now() - t0;
+  inferring();
   const r = await runner.run(tensor);
   const detections = decodeYolo(r.data, r.dims, { labels: spec.labels, thresholds: spec.thresholds, nmsIou: spec.nmsIou, geometry: lb.geometry });
   return { detections, inferenceMs: r.inferenceMs, preprocessMs, imageWidth: lb.geometry.srcWidth, imageHeight: lb.geometry.srcHeight };
@@ -92,7 +95,8 @@ export function serve(port: MessagePort, runner: Pick<ModelRunner, 'run'>, init?
         (e: unknown) => port.postMessage(runError(msg.id, e)),
       );
     } else if (msg.type === 'inspect') {
-      (init ? inspectImage(runner, init, msg.image) : Promise.reject(new Error('inspect needs the worker init'))).then(
+      const inferring = () => port.postMessage({ type: 'inferring', id: msg.id } satisfies WorkerReply);
+      (init ? inspectImage(runner, init, msg.image, inferring) : Promise.reject(new Error('inspect needs the worker init'))).then(
         (r) => port.postMessage({ type: 'inspected', id: msg.id, ...r } satisfies WorkerReply),
         (e: unknown) => port.postMessage(runError(msg.id, e)),
       );

@@ -1,5 +1,8 @@
 // Keeps one inference worker alive. A call past its deadline rejects with INSPECT_TIMEOUT and the worker
-// is terminated and restarted (a wedged native call cannot be interrupted any other way); a crashed worker
+// is terminated and restarted (a wedged native call cannot be interrupted any other way). For `inspect`
+// the deadline starts when the model does, not during the decode: terminating a worker while sharp is
+// decoding aborts the whole process (Napi::Error in a torn-down environment), and a slow decode of a
+// large image only makes that parcel late, which its own deadline turns into a HOLD. A crashed worker
 // is restarted with exponential backoff. While no worker is ready every call rejects at once with
 // INSPECT_UNAVAILABLE, so the station HOLDs the parcel instead of waiting on a dead model.
 import { Worker } from 'node:worker_threads';
@@ -35,7 +38,8 @@ type Answer = Extract<WorkerReply, { type: 'result' | 'inspected' }>;
 interface Pending {
   resolve: (r: Answer) => void;
   reject: (e: StationError) => void;
-  timer: NodeJS.Timeout;
+  /** Armed when the model starts (at once for `run`, on `inferring` for `inspect`). */
+  timer?: NodeJS.Timeout;
 }
 
 /** Errors about the image itself keep their code across the thread boundary; anything else means the worker failed. */
@@ -89,7 +93,7 @@ export class WorkerSupervisor {
 
   /** The model on a prepared tensor (transferred: the caller's buffer is emptied). */
   async run(tensor: Float32Array): Promise<RunResult> {
-    const r = await this.request((id) => ({ type: 'run', id, tensor }), [tensor.buffer as ArrayBuffer]);
+    const r = await this.request((id) => ({ type: 'run', id, tensor }), [tensor.buffer as ArrayBuffer], true);
     if (r.type !== 'result') throw new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker answered ${r.type} to run`);
     return { data: r.data, dims: r.dims, inferenceMs: r.inferenceMs };
   }
@@ -98,27 +102,30 @@ export class WorkerSupervisor {
   async inspect(image: Uint8Array): Promise<Inspected> {
     // A copy with its own exact buffer: a Buffer may be a view into a pooled (untransferable) one.
     const own = new Uint8Array(image);
-    const r = await this.request((id) => ({ type: 'inspect', id, image: own }), [own.buffer as ArrayBuffer]);
+    const r = await this.request((id) => ({ type: 'inspect', id, image: own }), [own.buffer as ArrayBuffer], false);
     if (r.type !== 'inspected') throw new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker answered ${r.type} to inspect`);
     const { type: _t, id: _i, ...out } = r;
     return out;
   }
 
-  private request(msg: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<Answer> {
+  private request(msg: (id: number) => WorkerRequest, transfer: ArrayBuffer[], timeNow: boolean): Promise<Answer> {
     const worker = this.worker;
     if (this.state !== 'ready' || !worker) {
       return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`, { state: this.state }));
     }
     const id = this.nextId++;
     const run = new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, ...(timeNow ? { timer: this.timeoutFor(id) } : {}) });
       worker.postMessage(msg(id), transfer);
     });
     this.runs.add(run);
     const done = (): void => void this.runs.delete(run);
     run.then(done, done);
     return run;
+  }
+
+  private timeoutFor(id: number): NodeJS.Timeout {
+    return setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -128,9 +135,12 @@ export class WorkerSupervisor {
     // Terminating the worker while onnxruntime is inside a run aborts the whole process (its native
     // completion throws Napi::Error into a torn-down environment: "terminate called…", exit 134 on
     // Ctrl-C). Let the runs in flight finish first, bounded by the per-call timeout.
+    // A run still decoding (no timer yet) gets 10 s more: terminating during a decode aborts too.
     if (wasUp && this.runs.size > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.runs]), new Promise<void>((r) => (timer = setTimeout(r, this.opts.timeoutMs)))]);
+      const decoding = [...this.pending.values()].some((p) => p.timer === undefined);
+      const waitMs = this.opts.timeoutMs + (decoding ? 10_000 : 0);
+      await Promise.race([Promise.allSettled([...this.runs]), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
       clearTimeout(timer);
     }
     this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
@@ -163,6 +173,10 @@ export class WorkerSupervisor {
       } else {
         const p = this.pending.get(msg.id);
         if (!p) return;
+        if (msg.type === 'inferring') {
+          p.timer ??= this.timeoutFor(msg.id);
+          return;
+        }
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (msg.type === 'result' || msg.type === 'inspected') {

@@ -115,6 +115,17 @@ describe('the supervised worker', () => {
     expect(out.preprocessMs).toBeGreaterThan(0);
   });
 
+  it('does not time out (and so never terminates) a worker while it is still decoding a large image', async () => {
+    // Terminating a worker in the middle of a sharp decode aborts the whole process (Napi::Error):
+    // the timeout covers the model, not the decode. 6000×6000 takes well over 40 ms to decode here.
+    const big = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#808080' } }).png({ compressionLevel: 1 }).toBuffer();
+    const insp = await track(openInspector({ modelDir: TINY, timeoutMs: 40 }));
+    const out = await insp.inspect(big);
+    expect(out.preprocessMs).toBeGreaterThan(40);
+    expect(out).toMatchObject({ imageWidth: 6000, imageHeight: 6000 });
+    expect(insp.supervisor.generation).toBe(1);
+  });
+
   it('rejects every call after close', async () => {
     const insp = await openInspector({ modelDir: TINY });
     await insp.close();
