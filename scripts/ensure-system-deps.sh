@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing: Mosquitto (a real MQTT
-# broker), socat (real kernel ptys for serial tests), Chromium (the console's E2E tests) and a
-# small CJK font so the zh-CN console renders in Chromium's screenshots.
+# broker), socat (real kernel ptys for serial tests), openssl (certificates for the mutual-TLS
+# test), Chromium (the console's E2E tests) and a small CJK font so the zh-CN console renders in
+# Chromium's screenshots.
 # Does nothing when all are present; never needed to *run* the station.
 set -euo pipefail
 
-declare -A need=( [mosquitto]=/usr/sbin/mosquitto [socat]=/usr/bin/socat [chromium]=/usr/bin/chromium [fonts-wqy-microhei]=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc )
+declare -A need=( [mosquitto]=/usr/sbin/mosquitto [socat]=/usr/bin/socat [openssl]=/usr/bin/openssl [chromium]=/usr/bin/chromium [fonts-wqy-microhei]=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc )
 missing=()
 for pkg in "${!need[@]}"; do
   [ -e "${need[$pkg]}" ] || missing+=("$pkg")
