@@ -54,8 +54,11 @@ export function userVersion(db: Db): number {
  * of the process (the WAL is in the OS cache) but not a power loss until the next FULL commit, whose
  * fsync carries every earlier frame of the WAL with it. Only for records of what already happened that
  * nothing depends on at restart (the conveyor's command and ack: the verdict they carry is FULL).
+ * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
+ * transaction's commit decides.
  */
 export function withoutFsync<T>(db: Db, write: () => T): T {
+  if (db.inTransaction) return write();
   const before = db.pragma('synchronous', { simple: true }) as number;
   if (before <= 1) return write();
   db.pragma('synchronous = NORMAL');

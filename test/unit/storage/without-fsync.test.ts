@@ -30,4 +30,15 @@ describe('withoutFsync', () => {
     expect(sync(db)).toBe(2);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
   });
+
+  it('inside a transaction leaves the level to the outer commit (SQLite refuses to change it there)', () => {
+    const { db } = openDatabase(join(tempDir(), 'station.db'));
+    open.push(db);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    db.transaction(() => {
+      withoutFsync(db, () => db.prepare('INSERT INTO t VALUES (1)').run());
+      expect(sync(db)).toBe(2);
+    })();
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+  });
 });
