@@ -22,6 +22,8 @@ def main():
     ap.add_argument('--bench', default='')
     ap.add_argument('--test-desc', default='')
     ap.add_argument('--notes', default='', help='markdown file appended as "Known limits"')
+    ap.add_argument('--training', default='', help='markdown file for the "Training" section (a model with a lineage of runs)')
+    ap.add_argument('--goals', default='', help='markdown file appended after "Inference" (goals, planted-object check)')
     args = ap.parse_args()
     man = load(os.path.join(args.model, 'manifest.json'))
     test = load(args.test)
@@ -47,9 +49,14 @@ def main():
     L.append('- Images are 640×480 renderings with packaging, clutter (clothes, paper, cables, shoes, packaging), '
              'overlap/occlusion and scanner artefacts as modelled by the generator; labels are the visible-object boxes it emits.\n')
     L.append('## Training\n')
-    L.append(f"- From scratch, seed {tr.get('seed')}, {tr.get('epochs')} epochs (best val epoch) in {tr.get('minutes')} min on the shared 2-core machine "
-             f"(`nice -n 10`), batch {tr.get('batch')}, AdamW lr {tr.get('lr0')}, warm-up + cosine, EMA weights.")
-    L.append('- Augmentation: flips, transposes (all 8 square symmetries), ±10 % gain / offset jitter.\n')
+    training_md = load_text(args.training)
+    if training_md:
+        L.append(training_md.rstrip() + '\n')
+    else:
+        origin = f"continued from `{tr['fineTunedFrom']}`" if tr.get('fineTunedFrom') else 'from scratch'
+        L.append(f"- {origin[0].upper() + origin[1:]}, seed {tr.get('seed')}, {tr.get('epochs')} epochs (best val epoch) in {tr.get('minutes')} min on the shared 2-core machine, "
+                 f"batch {tr.get('batch')}, AdamW lr {tr.get('lr0')}, warm-up + cosine, EMA weights.")
+        L.append('- Augmentation: flips, transposes (all 8 square symmetries), ±10 % gain / offset jitter.\n')
     L.append('## Metrics\n')
     if test:
         L.append(f"Test set, mAP50 (COCO 101-point interpolation, IoU 0.5, class-aware NMS 0.6, conf ≥ 0.001): **{test['mAP50']:.3f}** mean over classes "
@@ -69,6 +76,9 @@ def main():
         L.append(f"- inference p50 {bench['inferenceMs']['p50']} ms, p99 {bench['inferenceMs']['p99']} ms")
         L.append(f"- decode + preprocess + inference + NMS p50 {bench['endToEndMs']['p50']} ms, p99 {bench['endToEndMs']['p99']} ms "
                  f"(p99 ratio {bench['ratioP99']})\n")
+    goals = load_text(args.goals)
+    if goals:
+        L.append(goals.rstrip() + '\n')
     notes = load_text(args.notes)
     if notes:
         L.append('## Known limits\n')
