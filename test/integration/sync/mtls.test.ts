@@ -1,6 +1,6 @@
 // Mutual TLS to the central clearance service, for real: certificates made by openssl, a Node https
 // server that requires and verifies a client certificate, and the station's own sync client.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCentralClient } from '../../../src/main/sync/client.ts';
+import { ROOT, STATION_BIN } from '../../helpers/cli.ts';
 
 // One folder for the whole file (the shared tempDir helper empties its folders after each test).
 const dir = mkdtempSync(join(tmpdir(), 'station-mtls-'));
@@ -95,4 +96,36 @@ describe('mutual TLS to the central service', () => {
     expect(() => createCentralClient({ url, timeoutMs: 5000, clientCert: f('station-07.crt'), clientKey: join(dir, 'nope.key') })).toThrow(/central\.clientKey: neither PEM text nor a readable file: cannot read .*nope\.key: ENOENT/);
     expect(() => createCentralClient({ url, timeoutMs: 5000, clientCert: f('station-07.crt') })).toThrow(/go together/);
   });
+});
+
+describe('the reference clearance service over mutual TLS (station clearance-server --tls-*)', () => {
+  it('serves a station with a certificate from its CA and refuses one without', async () => {
+    const data = join(dir, 'central-data');
+    const child = spawn(process.execPath, [STATION_BIN, 'clearance-server', '--port', '0', '--data-dir', data, '--token', 'tok', '--tls-cert', f('central.crt'), '--tls-key', f('central.key'), '--tls-ca', f('customs-ca.crt'), '--json'], { cwd: ROOT });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.on('exit', (code) => reject(new Error(`clearance-server exited ${code}`)));
+      });
+      const info = JSON.parse(line) as { url: string };
+      expect(info.url).toMatch(/^https:\/\//);
+      const station = createCentralClient({ url: info.url, token: 'tok', timeoutMs: 5000, clientCert: f('station-07.crt'), clientKey: f('station-07.key'), caCert: f('customs-ca.crt') });
+      const stranger = createCentralClient({ url: info.url, token: 'tok', timeoutMs: 5000, caCert: f('customs-ca.crt') });
+      try {
+        await expect(station.health()).resolves.toMatchObject({ status: 'ok' });
+        await expect(station.pull('station-07', 0, 10)).resolves.toMatchObject({ batch: expect.anything() });
+        await expect(stranger.health()).rejects.toMatchObject({ code: 'SYNC_TRANSPORT' });
+      } finally {
+        station.close();
+        stranger.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode === null ? child.on('exit', r) : r(undefined)));
+    }
+  }, 30_000);
 });
