@@ -64,6 +64,7 @@ export class SyncService extends EventEmitter<SyncEvents> {
   #kicked = false;
   #nextAttemptAt: string | null = null;
   #pullFailures = 0;
+  /** Monotonic (performance.now()): a wall-clock step must not stretch the retry wait. */
   #pullNotBefore = 0;
   #lastPullOkAt: string | null = null;
   #pullPersistedAt = 0;
@@ -152,7 +153,7 @@ export class SyncService extends EventEmitter<SyncEvents> {
 
   async #pullAll(): Promise<void> {
     const o = this.#o;
-    if (!o.inbound || Date.now() < this.#pullNotBefore) return;
+    if (!o.inbound || performance.now() < this.#pullNotBefore) return;
     for (let page = 0; page < MAX_PULL_PAGES_PER_CYCLE && !this.#stopping; page++) {
       let r;
       try {
@@ -161,7 +162,7 @@ export class SyncService extends EventEmitter<SyncEvents> {
         // A refused page is the central side's problem, not the link's: keep draining, retry the pull later.
         if (isStationError(e) && e.code !== ErrorCodes.SYNC_TRANSPORT && e.code !== ErrorCodes.SYNC_HTTP_STATUS && e.code !== ErrorCodes.SYNC_PROTOCOL) {
           this.#pullFailures++;
-          this.#pullNotBefore = Date.now() + backoffDelay(this.#pullFailures, { baseMs: o.settings.backoffBaseMs, maxMs: o.settings.backoffMaxMs }, o.random);
+          this.#pullNotBefore = performance.now() + backoffDelay(this.#pullFailures, { baseMs: o.settings.backoffBaseMs, maxMs: o.settings.backoffMaxMs }, o.random);
           return;
         }
         throw e;
