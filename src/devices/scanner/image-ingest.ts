@@ -151,7 +151,7 @@ export class MqttImageSource {
   }
 
   private part(id: string, set: (p: { meta?: z.infer<typeof ImageMetaSchema>; high?: Buffer; low?: Buffer; since: number }) => void): void {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall-clock step must not expire the parts in flight
     for (const [k, p] of this.pending) {
       if (now - p.since > this.expireMs) {
         this.pending.delete(k);
