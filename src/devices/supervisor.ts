@@ -31,7 +31,10 @@ export interface SupervisorOptions {
   /** While an absent device is waited for, check for it this often. */
   presencePollMs?: number;
   log?: Logger;
+  /** Wall clock for the health records' timestamps. */
   now?: () => number;
+  /** Monotonic clock for the restart window (a wall-clock step must not empty or stretch it). */
+  monotonic?: () => number;
 }
 
 interface Entry {
@@ -60,6 +63,7 @@ export class Supervisor {
       healthIntervalMs: o.healthIntervalMs ?? 5000,
       presencePollMs: o.presencePollMs ?? 100,
       now: o.now ?? Date.now,
+      monotonic: o.monotonic ?? (() => performance.now()),
     };
   }
 
@@ -153,7 +157,7 @@ export class Supervisor {
         this.publish(e, { connected: false, lastError: msg, attempts: attempt });
       }
       if (!this.running) break;
-      const now = this.opts.now();
+      const now = this.opts.monotonic();
       e.restarts = e.restarts.filter((t) => now - t < this.opts.restartBudget.windowMs);
       e.restarts.push(now);
       const overBudget = e.restarts.length > this.opts.restartBudget.max;
