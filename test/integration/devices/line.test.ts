@@ -115,11 +115,13 @@ describe('station sim command', () => {
     await waitFor('sim says unplugged', () => out.includes('unplugging'), 5000);
     await waitFor('sim says replugged', () => out.includes('replugged'), 5000);
     const before = codes.length;
-    await waitFor('reads after the replug', () => codes.length > before + 2, 8000).catch((e: Error) => {
+    // Generous: in CI this runs beside the fault campaigns' stations, and a reconnect once took 4.6 s
+    // there. What is tested is that reads resume after the replug, not how fast.
+    await waitFor('reads after the replug', () => codes.length > before + 2, 20_000).catch((e: Error) => {
       throw new Error(`${e.message}; driver connected=${d.connected}, health ${JSON.stringify(sup.health())}\nsimulator said:\n${out.slice(-1500)}`);
     });
     child.kill('SIGTERM');
     await new Promise<void>((r) => child.once('exit', () => r()));
     expect(child.exitCode).toBe(0);
-  });
+  }, 60_000);
 });
