@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT, STATION_BIN, stationSync } from '../../helpers/cli.ts';
+import { firstStdoutLine, ROOT, STATION_BIN, stationSync } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 
 describe('station clearance-server', () => {
@@ -8,14 +8,7 @@ describe('station clearance-server', () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [STATION_BIN, 'clearance-server', '--port', '0', '--data-dir', dir, '--token', 'secret-token', '--json'], { cwd: ROOT });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-      });
+      const line = await firstStdoutLine(child);
       const info = JSON.parse(line) as { url: string; health: string; keyId: string };
       const health = (await (await fetch(info.health)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ status: 'ok', service: 'clearance', keyId: info.keyId, items: 0 });

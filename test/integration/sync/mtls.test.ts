@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCentralClient } from '../../../src/main/sync/client.ts';
-import { ROOT, STATION_BIN } from '../../helpers/cli.ts';
+import { firstStdoutLine, ROOT, STATION_BIN } from '../../helpers/cli.ts';
 
 // One folder for the whole file (the shared tempDir helper empties its folders after each test).
 const dir = mkdtempSync(join(tmpdir(), 'station-mtls-'));
@@ -103,14 +103,7 @@ describe('the reference clearance service over mutual TLS (station clearance-ser
     const data = join(dir, 'central-data');
     const child = spawn(process.execPath, [STATION_BIN, 'clearance-server', '--port', '0', '--data-dir', data, '--token', 'tok', '--tls-cert', f('central.crt'), '--tls-key', f('central.key'), '--tls-ca', f('customs-ca.crt'), '--json'], { cwd: ROOT });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        child.on('exit', (code) => reject(new Error(`clearance-server exited ${code}`)));
-      });
+      const line = await firstStdoutLine(child);
       const info = JSON.parse(line) as { url: string };
       expect(info.url).toMatch(/^https:\/\//);
       const station = createCentralClient({ url: info.url, token: 'tok', timeoutMs: 5000, clientCert: f('station-07.crt'), clientKey: f('station-07.key'), caCert: f('customs-ca.crt') });
