@@ -57,14 +57,32 @@ export function userVersion(db: Db): number {
  * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
  * transaction's commit decides.
  */
+const levelStatements = new WeakMap<Db, { read: Database.Statement; set: Map<number, Database.Statement> }>();
+
+/** Prepared once per connection: `db.pragma()` prepares a statement on every call (~20 µs), and this runs per parcel. */
+function levels(db: Db): { read: Database.Statement; set(level: number): void } {
+  let s = levelStatements.get(db);
+  if (!s) levelStatements.set(db, (s = { read: db.prepare('PRAGMA synchronous').pluck(), set: new Map() }));
+  const cache = s;
+  return {
+    read: cache.read,
+    set(level) {
+      let st = cache.set.get(level);
+      if (!st) cache.set.set(level, (st = db.prepare(`PRAGMA synchronous = ${Math.trunc(level)}`)));
+      st.run();
+    },
+  };
+}
+
 export function withoutFsync<T>(db: Db, write: () => T): T {
   if (db.inTransaction) return write();
-  const before = db.pragma('synchronous', { simple: true }) as number;
+  const l = levels(db);
+  const before = l.read.get() as number;
   if (before <= 1) return write();
-  db.pragma('synchronous = NORMAL');
+  l.set(1); // NORMAL
   try {
     return write();
   } finally {
-    db.pragma(`synchronous = ${before}`);
+    l.set(before);
   }
 }
