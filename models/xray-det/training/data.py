@@ -29,16 +29,56 @@ def read_classes(data_dir):
 
 
 class LetterboxSet:
-    """Images as a [N, S, S, 3] uint8 memmap plus boxes [k, 5] (class, x1, y1, x2, y2 in letterbox pixels)."""
+    """Images as [N, S, S, 3] uint8 plus boxes [k, 5] (class, x1, y1, x2, y2 in letterbox pixels).
 
-    def __init__(self, data_dir, split, imgsz):
-        base = ensure_cache(data_dir, split, imgsz)
-        with open(base + '.json', encoding='utf-8') as f:
-            meta = json.load(f)
-        self.meta = meta['images']
+    The cache is either one file per split (`cache-dataset.ts`) or parts that `gen-dataset.ts --cache` writes
+    while it renders (`<split>-<imgsz>.<part>.u8` + `.json`, the .json written last, so a part whose .json
+    exists is complete). `refresh()` picks up parts written since: training can start while data is still
+    being generated (the GPU recipe in README.md)."""
+
+    def __init__(self, data_dir, split, imgsz, wait_parts=False):
         self.imgsz = imgsz
-        self.images = np.memmap(base + '.u8', dtype=np.uint8, mode='r', shape=(len(self.meta), imgsz, imgsz, 3))
-        self.boxes = [np.asarray(m['boxes'], dtype=np.float32).reshape(-1, 5) for m in self.meta]
+        self.meta, self.boxes, self.parts, self.where = [], [], [], []
+        self.cache_dir = os.path.join(data_dir, 'cache')
+        self.prefix = f'{split}-{imgsz}.'
+        self.loaded = set()
+        if not wait_parts and not self._part_files():
+            base = ensure_cache(data_dir, split, imgsz)
+            self._add(base)
+        else:
+            self.refresh()
+
+    def _part_files(self):
+        if not os.path.isdir(self.cache_dir):
+            return []
+        return sorted(f[:-5] for f in os.listdir(self.cache_dir) if f.startswith(self.prefix) and f.endswith('.json'))
+
+    def _add(self, base):
+        with open(base + '.json', encoding='utf-8') as f:
+            meta = json.load(f)['images']
+        s = self.imgsz
+        self.parts.append(np.memmap(base + '.u8', dtype=np.uint8, mode='r', shape=(len(meta), s, s, 3)))
+        p = len(self.parts) - 1
+        self.where.extend((p, j) for j in range(len(meta)))
+        self.meta.extend(meta)
+        self.boxes.extend(np.asarray(m['boxes'], dtype=np.float32).reshape(-1, 5) for m in meta)
+
+    def refresh(self):
+        """Adds parts completed since the last call; returns how many images were added."""
+        before = len(self.meta)
+        for name in self._part_files():
+            if name not in self.loaded:
+                self.loaded.add(name)
+                self._add(os.path.join(self.cache_dir, name))
+        return len(self.meta) - before
+
+    def image(self, i):
+        p, j = self.where[i]
+        return self.parts[p][j]
+
+    def stack(self, idx):
+        """uint8 [B, S, S, 3] for the given indices."""
+        return np.stack([self.image(i) for i in idx])
 
     def __len__(self):
         return len(self.meta)
@@ -75,7 +115,7 @@ def batches(ds, batch_size, rng, train):
             continue
         imgs, boxes = [], []
         for i in idx:
-            img, b = ds.images[i], ds.boxes[i]
+            img, b = ds.image(i), ds.boxes[i]
             if train:
                 img, b = augment(img, b, rng)
             else:
@@ -90,3 +130,40 @@ def batches(ds, batch_size, rng, train):
             gt_box[j, :len(b)] = b[:, 1:]
         x = torch.from_numpy(np.stack(imgs)) / 255.0
         yield x, torch.from_numpy(gt_cls), torch.from_numpy(gt_box), torch.from_numpy(gt_cls >= 0), idx
+
+
+def augment_boxes(boxes, s, hflip, vflip, transpose):
+    """The box half of `augment`, for augmentation done on the GPU."""
+    b = boxes.copy()
+    if hflip:
+        b[:, [1, 3]] = s - b[:, [3, 1]]
+    if vflip:
+        b[:, [2, 4]] = s - b[:, [4, 2]]
+    if transpose:
+        b = b[:, [0, 2, 1, 4, 3]]
+    return b
+
+
+def device_batch(ds, idx, rng, device):
+    """`augment` for a whole batch on the accelerator (same flips/turns/gain), so a GPU is not fed by one
+    CPU core converting images to float. Returns what `batches` yields."""
+    s = ds.imgsz
+    n = len(idx)
+    hf, vf, tr, gj = (rng.random((4, n)) < 0.5)
+    gain = np.where(gj, rng.uniform(0.85, 1.1, n), 1.0).astype(np.float32)
+    off = np.where(gj, rng.uniform(-10, 10, n), 0.0).astype(np.float32)
+    x = torch.from_numpy(ds.stack(idx)).to(device, non_blocking=True).permute(0, 3, 1, 2).float()
+    m = lambda a: torch.from_numpy(a).to(device)[:, None, None, None]  # noqa: E731
+    x = torch.where(m(hf), x.flip(-1), x)
+    x = torch.where(m(vf), x.flip(-2), x)
+    x = torch.where(m(tr), x.transpose(-1, -2), x)
+    x = (x * m(gain) + m(off)).clamp(0, 255) / 255.0
+    boxes = [augment_boxes(ds.boxes[i], s, hf[j], vf[j], tr[j]) for j, i in enumerate(idx)]
+    mx = max(1, max(len(b) for b in boxes))
+    gt_cls = np.full((n, mx), -1, np.int64)
+    gt_box = np.zeros((n, mx, 4), np.float32)
+    for j, b in enumerate(boxes):
+        gt_cls[j, :len(b)] = b[:, 0]
+        gt_box[j, :len(b)] = b[:, 1:]
+    gc = torch.from_numpy(gt_cls).to(device)
+    return x.contiguous(), gc, torch.from_numpy(gt_box).to(device), gc >= 0, idx

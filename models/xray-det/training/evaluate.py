@@ -45,7 +45,7 @@ def predict(model, x, conf=0.001, iou_thr=0.6, max_det=300):
     for b in range(x.shape[0]):
         s, c = scores[b].max(-1)
         keep = s > conf
-        bx, s, c = boxes[b][keep].numpy(), s[keep].numpy(), c[keep].numpy()
+        bx, s, c = boxes[b][keep].float().cpu().numpy(), s[keep].float().cpu().numpy(), c[keep].cpu().numpy()
         if len(s) > max_det:
             top = np.argsort(-s)[:max_det]
             bx, s, c = bx[top], s[top], c[top]
@@ -94,12 +94,12 @@ def average_precision(tp, scores, npos):
     return ap, precision, recall, thr
 
 
-def evaluate(model, ds, classes, batch_size=16, conf=0.001, iou_thr=0.6):
+def evaluate(model, ds, classes, batch_size=16, conf=0.001, iou_thr=0.6, device='cpu'):
     model.eval()
     all_pred, all_gt = [], []
     rng = np.random.default_rng(0)
     for x, _, _, _, idx in batches(ds, batch_size, rng, train=False):
-        for p, i in zip(predict(model, x, conf, iou_thr), idx):
+        for p, i in zip(predict(model, x.to(device), conf, iou_thr), idx):
             all_pred.append(p)
             all_gt.append(ds.boxes[i])
     per_class = {}
@@ -216,7 +216,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ckpt = torch.load(os.path.join(args.model, 'model.pt'), map_location='cpu')
+    ckpt = torch.load(os.path.join(args.model, 'model.pt'), map_location='cpu', weights_only=False)
     classes = ckpt['classes']
     imgsz = args.imgsz or ckpt['imgsz']
     model = Detector(len(classes), ckpt['size'])

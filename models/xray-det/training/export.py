@@ -82,7 +82,7 @@ def main():
     ap.add_argument('--name', default='xray-det')
     ap.add_argument('--version', default='')
     args = ap.parse_args()
-    ckpt = torch.load(os.path.join(args.model, 'model.pt'), map_location='cpu')
+    ckpt = torch.load(os.path.join(args.model, 'model.pt'), map_location='cpu', weights_only=False)
     model = Detector(len(ckpt['classes']), ckpt['size'])
     model.load_state_dict(ckpt['model'])
     sha = export_onnx(model, ckpt['classes'], ckpt['imgsz'], os.path.join(args.model, 'model.onnx'))

@@ -2,12 +2,18 @@
 // `station synth` uses, without the declarations), in the layout train.py reads.
 //   node_modules/.bin/node models/xray-det/training/gen-dataset.ts --out DIR --split train --seed 1 --count 4000 [--shard 0/2]
 // Parcel i of split s uses generator seed hash32(seed, splitIndex, i), so shards and reruns reproduce it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// --cache IMGSZ writes no PNGs: each parcel goes through the station's letterbox (from a lossless PNG, the
+// exact inference path) into parts DIR/cache/<split>-<imgsz>.s<shard>-<k>.u8/.json of --chunk images, which
+// train.py reads (and, with --grow, picks up while they are still being written). --seconds stops a shard
+// after that long (a time-boxed run on a lent machine).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { DETECTION_LABELS } from '../../../src/shared/domain/detection.ts';
 import { hash32, renderParcel } from '../../../src/shared/xray/index.ts';
+import { letterbox } from '../../../src/main/inspection/preprocess.ts';
+import { toInputBox } from '../../../src/main/inspection/letterbox.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +24,9 @@ const { values } = parseArgs({
     from: { type: 'string', default: '0' },
     shard: { type: 'string', default: '0/1' },
     'grey-rate': { type: 'string', default: '0.1' },
+    cache: { type: 'string' },
+    chunk: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '0' },
   },
 });
 if (!values.out) throw new Error('usage: gen-dataset.ts --out DIR [--split train] [--seed 1] [--count 100] [--from 0] [--shard i/n]');
@@ -27,8 +36,11 @@ const seed = Number(values.seed);
 const count = Number(values.count);
 const [shard, shards] = values.shard!.split('/').map(Number) as [number, number];
 const splitIndex = ['train', 'val', 'test'].indexOf(split);
-mkdirSync(join(out, 'images', split), { recursive: true });
-mkdirSync(join(out, 'labels', split), { recursive: true });
+const imgsz = values.cache ? Number(values.cache) : 0;
+const chunk = Number(values.chunk);
+const deadline = Number(values.seconds) > 0 ? Date.now() + Number(values.seconds) * 1000 : Infinity;
+mkdirSync(join(out, imgsz ? 'cache' : 'images', imgsz ? '' : split), { recursive: true });
+if (!imgsz) mkdirSync(join(out, 'labels', split), { recursive: true });
 writeFileSync(join(out, 'classes.txt'), `${DETECTION_LABELS.join('\n')}\n`);
 writeFileSync(
   join(out, 'data.yaml'),
@@ -36,9 +48,31 @@ writeFileSync(
 );
 writeFileSync(join(out, 'dataset.json'), JSON.stringify({ generator: 'src/shared/xray renderParcel', seed, greyRate: Number(values['grey-rate']) }));
 const started = Date.now();
-for (let i = Number(values.from) + shard; i < count; i += shards) {
+const PAD = 114;
+let part: { rgb: Buffer[]; images: { file: string; width: number; height: number; boxes: number[][] }[] } = { rgb: [], images: [] };
+let parts = 0;
+function flushPart(): void {
+  if (!part.images.length) return;
+  const base = join(out, 'cache', `${split}-${imgsz}.s${String(shard).padStart(2, '0')}-${String(parts++).padStart(4, '0')}`);
+  writeFileSync(`${base}.u8`, Buffer.concat(part.rgb));
+  // the .json last (tmp + rename): a reader treats a part as complete once its .json exists
+  writeFileSync(`${base}.json.tmp`, JSON.stringify({ imgsz, pad: PAD, count: part.images.length, images: part.images }));
+  renameSync(`${base}.json.tmp`, `${base}.json`);
+  part = { rgb: [], images: [] };
+}
+for (let i = Number(values.from) + shard; i < count && Date.now() < deadline; i += shards) {
   const p = renderParcel(hash32(seed, splitIndex, i), { greyRate: Number(values['grey-rate']) });
   const name = `${split}-${seed}-${String(i).padStart(6, '0')}`;
+  if (imgsz) {
+    const png = await sharp(p.colour, { raw: { width: p.width, height: p.height, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const { rgb, geometry } = await letterbox(png, imgsz, imgsz, PAD);
+    const boxes = p.objects.map((o) => [DETECTION_LABELS.indexOf(o.label), ...toInputBox(o.box, geometry).map((v) => Math.round(v * 100) / 100)]);
+    part.rgb.push(rgb);
+    part.images.push({ file: name, width: p.width, height: p.height, boxes });
+    if (part.images.length >= chunk) flushPart();
+    if (i % 200 === shard) process.stderr.write(`${split} shard ${shard}: ${i}/${count} ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    continue;
+  }
   await sharp(p.colour, { raw: { width: p.width, height: p.height, channels: 3 } })
     .png({ compressionLevel: 1 })
     .toFile(join(out, 'images', split, `${name}.png`));
@@ -50,3 +84,4 @@ for (let i = Number(values.from) + shard; i < count; i += shards) {
   writeFileSync(join(out, 'labels', split, `${name}.txt`), lines.length ? `${lines.join('\n')}\n` : '');
   if (i % 200 === shard) process.stderr.write(`${split} shard ${shard}: ${i}/${count} ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
+flushPart();

@@ -43,7 +43,8 @@ def tal_assign(scores, pboxes, points, gt_cls, gt_box, gt_mask, topk=10, alpha=0
     B, N, nc = scores.shape
     M = gt_box.shape[1]
     if M == 0:
-        return torch.zeros(B, N, 4), torch.zeros(B, N, nc), torch.zeros(B, N, dtype=torch.bool)
+        dev = scores.device
+        return torch.zeros(B, N, 4, device=dev), torch.zeros(B, N, nc, device=dev), torch.zeros(B, N, dtype=torch.bool, device=dev)
     lt = points[None, None] - gt_box[:, :, None, :2]
     rb = gt_box[:, :, None, 2:] - points[None, None]
     inside = torch.cat([lt, rb], -1).amin(-1) > 1e-9

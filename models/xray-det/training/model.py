@@ -133,11 +133,12 @@ def anchor_points(feats, strides=STRIDES):
     pts, st = [], []
     for (box, _), s in zip(feats, strides):
         h, w = box.shape[-2:]
-        ys = (torch.arange(h, dtype=torch.float32) + 0.5) * s
-        xs = (torch.arange(w, dtype=torch.float32) + 0.5) * s
+        dev = box.device
+        ys = (torch.arange(h, dtype=torch.float32, device=dev) + 0.5) * s
+        xs = (torch.arange(w, dtype=torch.float32, device=dev) + 0.5) * s
         yy, xx = torch.meshgrid(ys, xs, indexing='ij')
         pts.append(torch.stack([xx.reshape(-1), yy.reshape(-1)], 1))
-        st.append(torch.full((h * w, 1), float(s)))
+        st.append(torch.full((h * w, 1), float(s), device=dev))
     return torch.cat(pts), torch.cat(st)
 
 

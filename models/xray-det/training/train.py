@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from data import LetterboxSet, batches, read_classes  # noqa: E402
+from data import LetterboxSet, batches, device_batch, read_classes  # noqa: E402
 from evaluate import evaluate  # noqa: E402
 from export import export_onnx, write_manifest  # noqa: E402
 from loss import DetectionLoss  # noqa: E402
@@ -51,7 +51,7 @@ class EMA:
 
 def load_init(model, path, classes):
     """Fine-tuning: take every tensor whose shape still fits (a site may add labels: new class rows start fresh)."""
-    ckpt = torch.load(path, map_location='cpu')
+    ckpt = torch.load(path, map_location='cpu', weights_only=False)
     own = model.state_dict()
     src = ckpt['model']
     old = ckpt.get('classes', [])
@@ -70,6 +70,36 @@ def load_init(model, path, classes):
     return ckpt
 
 
+def epoch_batches(train, args, rng, device):
+    """One epoch: a pass over the data, or --epoch-size samples (whole permutations, then a partial one).
+    On a GPU the augmentation runs there too (data.device_batch)."""
+    if device.type == 'cpu' and not args.epoch_size:
+        yield from batches(train, args.batch, rng, train=True)
+        return
+    want = args.epoch_size or len(train)
+    order = np.concatenate([rng.permutation(len(train)) for _ in range(-(-want // len(train)))])[:want]
+    for start in range(0, len(order) - args.batch + 1, args.batch):
+        idx = order[start:start + args.batch]
+        if device.type == 'cpu':
+            yield next(batches(_Subset(train, idx), len(idx), rng, train=True))
+        else:
+            yield device_batch(train, idx, rng, device)
+
+
+class _Subset:
+    """A view of some images of a LetterboxSet, in the given order (for --epoch-size on the CPU path)."""
+
+    def __init__(self, ds, idx):
+        self.ds, self.idx = ds, idx
+        self.boxes = [ds.boxes[i] for i in idx]
+
+    def image(self, i):
+        return self.ds.image(self.idx[i])
+
+    def __len__(self):
+        return len(self.idx)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True, help='YOLO dataset: images/{train,val}, labels/{train,val}, classes.txt')
@@ -86,7 +116,17 @@ def main():
     ap.add_argument('--name', default='xray-det')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'auto'")
+    ap.add_argument('--amp', action='store_true', help='bf16 autocast for the forward pass (GPU)')
+    ap.add_argument('--no-export', action='store_true', help='save model.pt only; export later with export.py')
+    ap.add_argument('--grow', type=int, default=0,
+                    help='the train cache is parts still being written (gen-dataset.ts --cache): wait for this many '
+                         'images, then pick up new parts every epoch')
+    ap.add_argument('--epoch-size', type=int, default=0, help='samples per epoch (default: one pass over the data)')
     args = ap.parse_args()
+    device = torch.device('cuda' if args.device == 'auto' and torch.cuda.is_available() else ('cpu' if args.device == 'auto' else args.device))
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -95,7 +135,15 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     classes = read_classes(args.data)
-    train = LetterboxSet(args.data, 'train', args.imgsz)
+    train = LetterboxSet(args.data, 'train', args.imgsz, wait_parts=bool(args.grow))
+    last_growth = time.time()
+    while args.grow and len(train) < args.grow:
+        time.sleep(2)
+        if train.refresh():
+            last_growth = time.time()
+        elif time.time() - last_growth > 180:
+            sys.exit(f'no new train parts in {args.data}/cache for 3 minutes: is gen-dataset.ts --cache running? (see its log)')
+        print(f'waiting for data: {len(train)}/{args.grow} train images', flush=True)
     val = LetterboxSet(args.data, 'val', args.imgsz)
     if len(val) > args.val_max:
         val.meta, val.boxes = val.meta[:args.val_max], val.boxes[:args.val_max]
@@ -103,6 +151,7 @@ def main():
     fine_tune = bool(args.init)
     if fine_tune:
         load_init(model, args.init, classes)
+    model.to(device)
     lr0 = args.lr or (4e-4 if fine_tune else 2e-3)
     decay, no_decay = [], []
     for n, p in model.named_parameters():
@@ -110,7 +159,7 @@ def main():
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 5e-4}, {'params': no_decay, 'weight_decay': 0.0}], lr=lr0)
     ema = EMA(model)
     crit = DetectionLoss(len(classes))
-    steps_per_epoch = max(1, len(train) // args.batch)
+    steps_per_epoch = max(1, (args.epoch_size or len(train)) // args.batch)
     total = steps_per_epoch * args.epochs
     warmup = min(150, total // 10) if not fine_tune else min(50, total // 20)
     gen_info = {}
@@ -128,14 +177,20 @@ def main():
         te = time.time()
         sums = np.zeros(3)
         n = 0
-        for x, gc, gb, gm, _ in batches(train, args.batch, rng, train=True):
+        if args.grow and train.refresh():
+            print(f'  train set now {len(train)} images', flush=True)
+        for x, gc, gb, gm, _ in epoch_batches(train, args, rng, device):
             progress = step / total
             if args.max_minutes:
                 progress = max(progress, (time.time() - t0) / 60 / args.max_minutes)
             lr = lr0 * (step / warmup if step < warmup else 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
             for g in opt.param_groups:
                 g['lr'] = lr
-            loss, lb, lc = crit(model(x), gc, gb, gm)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp):
+                feats = model(x)
+            if args.amp:
+                feats = [(b.float(), c.float()) for b, c in feats]
+            loss, lb, lc = crit(feats, gc, gb, gm)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -149,7 +204,7 @@ def main():
             if args.max_minutes and (time.time() - t0) / 60 > args.max_minutes:
                 break
         ips = n * args.batch / (time.time() - te)
-        metrics, _ = evaluate(ema.model, val, classes)
+        metrics, _ = evaluate(ema.model, val, classes, device=device)
         elapsed = time.time() - t0
         eta = elapsed / (epoch + 1) * (args.epochs - epoch - 1)
         if args.max_minutes:
@@ -163,13 +218,19 @@ def main():
                 'trainImages': len(train), 'valImages': len(val), 'fineTunedFrom': args.init or None,
                 'minutes': round(elapsed / 60, 1), 'dataset': gen_info,
             }
-            ckpt = {'model': ema.model.state_dict(), 'classes': classes, 'imgsz': args.imgsz, 'size': args.size,
+            ckpt = {'model': {k: v.cpu() for k, v in ema.model.state_dict().items()}, 'classes': classes, 'imgsz': args.imgsz, 'size': args.size,
                     'version': args.version, 'metrics': metrics, 'training': training}
             torch.save(ckpt, os.path.join(args.out, 'model.pt'))
-            sha = export_onnx(ema.model, classes, args.imgsz, os.path.join(args.out, 'model.onnx'))
-            th = {k: v['threshold'] for k, v in metrics['perClass'].items()}
-            write_manifest(args.out, args.name, args.version, classes, args.imgsz, sha, th, training, {'valMAP50': metrics['mAP50'], 'valPerClassAP50': {k: v['ap50'] for k, v in metrics['perClass'].items()}})
-            print(f'  saved best (val mAP50 {best:.3f}) to {args.out}', flush=True)
+            with open(os.path.join(args.out, 'metrics.json'), 'w', encoding='utf-8') as f:
+                json.dump({'val': metrics, 'training': training}, f, indent=1)
+            if args.no_export:
+                print(f'  saved best (val mAP50 {best:.3f}) to {args.out}/model.pt (not exported)', flush=True)
+            else:
+                sha = export_onnx(copy.deepcopy(ema.model).cpu(), classes, args.imgsz, os.path.join(args.out, 'model.onnx'))
+                th = {k: v['threshold'] for k, v in metrics['perClass'].items()}
+                write_manifest(args.out, args.name, args.version, classes, args.imgsz, sha, th, training,
+                               {'valMAP50': metrics['mAP50'], 'valPerClassAP50': {k: v['ap50'] for k, v in metrics['perClass'].items()}})
+                print(f'  saved best (val mAP50 {best:.3f}) to {args.out}', flush=True)
         if args.max_minutes and (time.time() - t0) / 60 > args.max_minutes:
             print('time budget reached', flush=True)
             break
