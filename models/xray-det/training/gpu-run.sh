@@ -19,10 +19,11 @@ DEVICE=${DEVICE:-cuda}      # DEVICE=cpu AMP= for a dry run of this script on th
 AMP=${AMP---amp}
 PY=${PY:-python3}
 RT=${RT:-/tmp/rt}
-DATA=${DATA:-/tmp/xrg}
+DATA=${DATA:-$(mktemp -d /tmp/xrg.XXXXXX)}  # always a fresh folder: parts of an earlier run would be overwritten under train.py's memmaps
 t0=$(date +%s)
 since() { echo $(( $(date +%s) - t0 )); }
 
+if [ -d "$DATA/cache" ]; then echo "$DATA/cache exists: give gpu-run.sh a fresh DATA folder" >&2; exit 2; fi
 mkdir -p "$RT" "$OUT/model"
 # (Python's tarfile, not tar -J: xz may not be installed there)
 [ -x "$RT/node" ] || "$PY" -c "import tarfile, sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" .devcarry/rt.tar.xz "$RT"

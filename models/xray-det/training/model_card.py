@@ -43,7 +43,8 @@ def main():
     L.append(f"- `model.onnx`: {size / 1e6:.1f} MB, opset 13, sha256 `{man['sha256']}`.\n")
     L.append('## Data\n')
     L.append(f"- Training: {tr.get('trainImages')} synthetic parcels (generator `src/shared/xray`, `training/gen-dataset.ts`, "
-             f"seed {tr.get('dataset', {}).get('seed', '?')}, 10 % single-energy greyscale), validation {tr.get('valImages')} parcels of the same seed.")
+             f"seed {tr.get('dataset', {}).get('seed', '?')}, 10 % single-energy greyscale), validation {tr.get('valImages')} parcels of "
+             f"{'seed ' + str(tr['dataset']['valSeed']) if 'valSeed' in tr.get('dataset', {}) else 'the same seed'}.")
     if args.test_desc:
         L.append(f'- Test: {args.test_desc}')
     L.append('- Images are 640×480 renderings with packaging, clutter (clothes, paper, cables, shoes, packaging), '
