@@ -3,7 +3,7 @@
 // Append inside the same transaction as the change it records.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical-json.ts';
-import type { Db } from './db.ts';
+import { prepared, type Db } from './db.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -32,7 +32,7 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
 }
 
 export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
-  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const last = prepared(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   const base = {
     seq: (last?.seq ?? 0) + 1,
     at: entry.at ?? new Date().toISOString(),
@@ -43,7 +43,8 @@ export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
   };
   const prev_hash = last?.hash ?? GENESIS_HASH;
   const row: AuditRow = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO audit_log (seq, at, actor, kind, subject, payload, prev_hash, hash) VALUES (@seq, @at, @actor, @kind, @subject, @payload, @prev_hash, @hash)',
   ).run(row);
   return row;

@@ -57,6 +57,20 @@ export function userVersion(db: Db): number {
  * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
  * transaction's commit decides.
  */
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The statement for `sql`, compiled once per connection. For SQL that runs per parcel or per sync
+ * round: `db.prepare()` compiles on every call, which cost more than running these small statements.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 const levelStatements = new WeakMap<Db, { read: Database.Statement; set: Map<number, Database.Statement> }>();
 
 /** Prepared once per connection: `db.pragma()` prepares a statement on every call (~20 µs), and this runs per parcel. */

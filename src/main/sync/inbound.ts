@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import type { DeltaBatch, DeltaResponse } from '../../shared/sync-api.ts';
 import { appendAudit } from '../storage/audit.ts';
-import type { Db } from '../storage/db.ts';
+import { prepared, type Db } from '../storage/db.ts';
 import type { CentralApi } from './client.ts';
 import type { DeltaApplier } from './delta-apply.ts';
 import { verifyCanonical } from './keys.ts';
@@ -15,7 +15,7 @@ import { verifyCanonical } from './keys.ts';
 export const CENTRAL_STREAM = 'central';
 
 export function readCursor(db: Db, stream = CENTRAL_STREAM): number {
-  const r = db.prepare('SELECT cursor FROM sync_cursor WHERE stream = ?').get(stream) as { cursor: number } | undefined;
+  const r = prepared(db, 'SELECT cursor FROM sync_cursor WHERE stream = ?').get(stream) as { cursor: number } | undefined;
   return r?.cursor ?? 0;
 }
 
@@ -56,7 +56,7 @@ export function applyDeltaPage(db: Db, page: DeltaBatch, applier: DeltaApplier, 
     const now = readCursor(db, stream);
     if (now !== page.fromCursor) throw new StationError(ErrorCodes.SYNC_CURSOR_MISMATCH, `cursor moved to ${now} while page ${page.fromCursor}→${page.toCursor} was in flight; nothing applied`, {});
     applier.applyPage(db, page.items, receivedAt);
-    db.prepare('INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at').run(
+    prepared(db, 'INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at').run(
       stream,
       page.toCursor,
       receivedAt,

@@ -1,7 +1,7 @@
 // Link state as the console and the rules see it: online/offline, backlog depth and age, last
 // successful push and pull, and the age of the central data (which feeds D10). The tracker is pure;
 // the snapshot reads the backlog from the database and the persisted sync facts.
-import type { Db } from '../storage/db.ts';
+import { prepared, type Db } from '../storage/db.ts';
 import { backlogStats, type BacklogStats } from './outbox.ts';
 
 /** unknown: no exchange yet since start. The rules treat anything but online as offline (D10). */
@@ -53,12 +53,12 @@ export interface LinkSnapshot {
 }
 
 export function readSyncFact(db: Db, key: string): string | null {
-  const r = db.prepare('SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined;
+  const r = prepared(db, 'SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined;
   return r?.value ?? null;
 }
 
 export function writeSyncFact(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  prepared(db, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
 export function linkSnapshot(db: Db, t: LinkTracker, now: Date, nextAttemptAt: string | null = null, lastPullInMemory: string | null = null): LinkSnapshot {

@@ -4,8 +4,7 @@
 import { canonicalJson } from '../../shared/canonical-json.ts';
 import { ErrorCodes, StationError } from '../../shared/errors.ts';
 import { OUTBOX_KINDS, type OutboxKind } from '../../shared/sync-api.ts';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../storage/db.ts';
+import { prepared, type Db } from '../storage/db.ts';
 
 export interface EnqueueInput {
   kind: OutboxKind;
@@ -29,15 +28,7 @@ export interface OutboxRow {
 
 const IDEM_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
-// Prepared once per connection: compiling SQL on every call cost more than running it.
-const cache = new WeakMap<Db, Map<string, Statement>>();
-function stmt(db: Db, sql: string): Statement {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let st = m.get(sql);
-  if (!st) m.set(sql, (st = db.prepare(sql)));
-  return st;
-}
+const stmt = prepared;
 
 /**
  * Adds one item. Call inside the transaction that records the decision; it never touches the
@@ -79,14 +70,20 @@ const COLUMNS = 'id, idem_key, kind, payload, created_at, historical, attempts, 
  */
 export function nextBatch(db: Db, limit: number): OutboxRow[] {
   const w = historicalWatermark(db);
-  const live = stmt(db, `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? ORDER BY id LIMIT ?`).all(w, limit) as OutboxRow[];
+  const live = stmt(db, NEXT_LIVE_SQL).all(w, limit) as OutboxRow[];
   if (live.length >= limit) return live;
-  const backlog = stmt(
-    db,
-    `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND (historical = 1 OR id <= ?) ORDER BY id LIMIT ?`,
-  ).all(w, limit - live.length) as OutboxRow[];
+  const backlog = stmt(db, NEXT_BACKLOG_SQL).all(w, limit - live.length) as OutboxRow[];
   return [...live, ...backlog.map((r) => ({ ...r, historical: 1 }))];
 }
+
+/** Exported for the test that checks both use the pending index (acked rows stay for days on a site). */
+export const NEXT_LIVE_SQL = `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? ORDER BY id LIMIT ?`;
+// Two arms that each search the partial index outbox_pending, merged by id: written as one
+// `historical = 1 OR id <= ?`, SQLite scanned the whole outbox, acked rows included, on every drain.
+export const NEXT_BACKLOG_SQL = `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 1
+  UNION ALL
+  SELECT ${COLUMNS} FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id <= ?
+  ORDER BY id LIMIT ?`;
 
 /** Keeps the signature each item was sent with (the station's proof of what it decided). */
 export function saveSignatures(db: Db, rows: { id: number; signature: string }[]): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backlogStats, enqueue, markBacklogHistorical, nextBatch, settle } from '../../../src/main/sync/outbox.ts';
+import { backlogStats, enqueue, markBacklogHistorical, NEXT_BACKLOG_SQL, NEXT_LIVE_SQL, nextBatch, settle } from '../../../src/main/sync/outbox.ts';
 import { openStationDb, verdictPayload } from '../../helpers/sync.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 
@@ -24,6 +24,15 @@ describe('outbox', () => {
     expect(() => enqueue(db, { kind: 'verdict', idemKey: 'V1', payload: { a: 2 } })).toThrow(/already enqueued with different content/);
     expect(() => enqueue(db, { kind: 'verdict', idemKey: 'bad key!', payload: {} })).toThrow(/idempotency key/);
     expect(() => enqueue(db, { kind: 'nonsense' as 'verdict', idemKey: 'X', payload: {} })).toThrow(/unknown kind/);
+  });
+
+  it('reads the next batch through the pending index, never by scanning the outbox (acked rows stay for days)', () => {
+    const db = openStationDb(tempDir());
+    for (const sql of [NEXT_LIVE_SQL, NEXT_BACKLOG_SQL]) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 10) as { detail: string }[]).map((r) => r.detail);
+      expect(plan.filter((d) => /outbox/.test(d))).not.toHaveLength(0);
+      for (const d of plan.filter((x) => /outbox/.test(x))) expect(d).toMatch(/^SEARCH outbox USING INDEX outbox_pending/);
+    }
   });
 
   it('hands out live items before the replayed backlog, each in enqueue order', () => {
