@@ -52,15 +52,20 @@ export class PtyPair {
     await Promise.race([ready, failed]);
   }
 
-  /** Kills socat like a cable pull; resolves when it is gone. */
+  /**
+   * Kills socat like a cable pull; resolves when it is gone. The links go first: left in place after
+   * socat dies, they point at pty numbers the kernel hands to the next pty opened anywhere on the
+   * machine, and a reconnecting station once opened another test's pty through one (connected, never
+   * a byte; seen only with the whole suite running).
+   */
   async unplug(): Promise<void> {
     const c = this.child;
     if (!c || !this.running) return;
+    rmSync(this.devicePath, { force: true });
+    rmSync(this.stationPath, { force: true });
     const gone = new Promise<void>((r) => c.once('exit', () => r()));
     c.kill('SIGKILL');
     await gone;
-    rmSync(this.devicePath, { force: true });
-    rmSync(this.stationPath, { force: true });
   }
 
   async close(): Promise<void> {
