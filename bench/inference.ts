@@ -1,22 +1,32 @@
 // Benchmark: smart image inspection latency with the shipped model on generated parcel images.
-// Usage: nice -n 10 node bench/inference.ts [images] [--threads N] [--model DIR]
+// Usage: nice -n 10 node bench/inference.ts [images] [--threads N] [--model DIR] [--format png|tiff|jpeg]
 //   → {model, inputSize, threads, inferenceMs, preprocessMs, endToEndMs: {p50, p99}, images, ratioP99}
 // inferenceMs is onnxruntime's session.run in the worker; preprocessMs the PNG decode, letterbox and
 // normalisation (in the worker too); endToEndMs is inspect(): all of it plus the worker round trip,
-// output decoding and NMS. Images are encoded up front.
+// output decoding and NMS. Images are encoded up front: PNG (default, what the scanner simulator sends),
+// uncompressed TIFF (what many scanners export: no inflate, so the decode costs least) or JPEG q92.
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { openInspector } from '../src/main/inspection/index.ts';
 import { hash32, renderParcel } from '../src/shared/xray/index.ts';
 
-const { values, positionals } = parseArgs({ options: { threads: { type: 'string', default: '1' }, model: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { threads: { type: 'string', default: '1' }, model: { type: 'string' }, format: { type: 'string', default: 'png' } },
+  allowPositionals: true,
+});
+const format = values.format!;
+if (!['png', 'tiff', 'jpeg'].includes(format)) {
+  process.stderr.write('bench/inference.ts: --format must be png, tiff or jpeg\n');
+  process.exit(2);
+}
 const N = Number(positionals[0] ?? 200);
 const WARMUP = 10;
 
-const pngs: Buffer[] = [];
+const images: Buffer[] = [];
 for (let i = 0; i < Math.min(N, 50); i++) {
   const p = renderParcel(hash32(4242, i));
-  pngs.push(await sharp(p.colour, { raw: { width: p.width, height: p.height, channels: 3 } }).png().toBuffer());
+  const img = sharp(p.colour, { raw: { width: p.width, height: p.height, channels: 3 } });
+  images.push(await (format === 'tiff' ? img.tiff({ compression: 'none' }) : format === 'jpeg' ? img.jpeg({ quality: 92 }) : img.png()).toBuffer());
 }
 
 const insp = await openInspector({ ...(values.model ? { modelDir: values.model } : {}), intraOpThreads: Number(values.threads) });
@@ -25,7 +35,7 @@ const pre: number[] = [];
 const e2e: number[] = [];
 for (let i = 0; i < N + WARMUP; i++) {
   const t = performance.now();
-  const r = await insp.inspect(pngs[i % pngs.length]!);
+  const r = await insp.inspect(images[i % images.length]!);
   const dt = performance.now() - t;
   if (i >= WARMUP) {
     inf.push(r.inferenceMs);
@@ -44,6 +54,8 @@ const out = {
   model: insp.model,
   inputSize: `${width}x${height}`,
   threads: Number(values.threads),
+  format,
+  imageKb: Math.round(images.reduce((a, b) => a + b.length, 0) / images.length / 1024),
   inferenceMs: { p50: pct(inf, 0.5), p99: pct(inf, 0.99) },
   preprocessMs: { p50: pct(pre, 0.5), p99: pct(pre, 0.99) },
   endToEndMs: { p50: pct(e2e, 0.5), p99: pct(e2e, 0.99) },

@@ -46,12 +46,12 @@ for ((s = 0; s < gens; s++)); do
     --shard "$s/$gens" --seconds="$gen_seconds" 2>>"$OUT/gen.log" &
 done
 
-# train until 30 s before the end (the last epoch's evaluation and save fit in those)
+# train until 60 s before the end (the last epoch's evaluation, the save and the copy back fit in those)
 minutes=$("$PY" -c "print(max(1.0, round(($BUDGET - $(since) - 60) / 60, 2)))")
 cd models/xray-det/training
 PYTHONUNBUFFERED=1 "$PY" train.py --data "$DATA" --out "$OUT/model" --init "../../../$INIT" --device "$DEVICE" $AMP \
   --grow "$GROW" --epoch-size "$EPOCH" --batch "$BATCH" --lr "$LR" --max-minutes "$minutes" --epochs 1000 \
-  --no-export --val-max 300 --version "${VERSION:-1.3.0}" --seed "$SEED" --threads 2 2>&1 | tee "$OUT/train.log"
+  --no-export --val-max 300 --version "${VERSION:-unreleased}" --seed "$SEED" --threads 2 2>&1 | tee "$OUT/train.log"
 cd - >/dev/null
 kill $(jobs -p) 2>/dev/null || true
 wait || true

@@ -221,9 +221,10 @@ def main():
             ckpt = {'model': {k: v.cpu() for k, v in ema.model.state_dict().items()}, 'classes': classes, 'imgsz': args.imgsz, 'size': args.size,
                     'version': args.version, 'metrics': metrics, 'training': training}
             torch.save(ckpt, os.path.join(args.out, 'model.pt'))
-            with open(os.path.join(args.out, 'metrics.json'), 'w', encoding='utf-8') as f:
-                json.dump({'val': metrics, 'training': training}, f, indent=1)
             if args.no_export:
+                # no manifest to carry the val metrics: keep them beside model.pt
+                with open(os.path.join(args.out, 'metrics.json'), 'w', encoding='utf-8') as f:
+                    json.dump({'val': metrics, 'training': training}, f, indent=1)
                 print(f'  saved best (val mAP50 {best:.3f}) to {args.out}/model.pt (not exported)', flush=True)
             else:
                 sha = export_onnx(copy.deepcopy(ema.model).cpu(), classes, args.imgsz, os.path.join(args.out, 'model.onnx'))

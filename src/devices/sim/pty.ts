@@ -55,8 +55,8 @@ export class PtyPair {
   /**
    * Kills socat like a cable pull; resolves when it is gone. The links go first: left in place after
    * socat dies, they point at pty numbers the kernel hands to the next pty opened anywhere on the
-   * machine, and a reconnecting station once opened another test's pty through one (connected, never
-   * a byte; seen only with the whole suite running).
+   * machine, so a station reconnecting in that moment could open someone else's pty (suspected, not
+   * shown, in an intermittent test failure seen only with the whole suite running).
    */
   async unplug(): Promise<void> {
     const c = this.child;

@@ -49,14 +49,6 @@ export function userVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/**
- * Runs `write` with synchronous=NORMAL: in WAL mode the commit is not fsync'd, so it survives a crash
- * of the process (the WAL is in the OS cache) but not a power loss until the next FULL commit, whose
- * fsync carries every earlier frame of the WAL with it. Only for records of what already happened that
- * nothing depends on at restart (the conveyor's command and ack: the verdict they carry is FULL).
- * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
- * transaction's commit decides.
- */
 const statements = new WeakMap<Db, Map<string, Database.Statement>>();
 
 /**
@@ -71,6 +63,14 @@ export function prepared(db: Db, sql: string): Database.Statement {
   return st;
 }
 
+/**
+ * Runs `write` with synchronous=NORMAL: in WAL mode the commit is not fsync'd, so it survives a crash
+ * of the process (the WAL is in the OS cache) but not a power loss until the next FULL commit, whose
+ * fsync carries every earlier frame of the WAL with it. Only for records of what already happened that
+ * nothing depends on at restart (the conveyor's command and ack: the verdict they carry is FULL).
+ * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
+ * transaction's commit decides.
+ */
 const levelStatements = new WeakMap<Db, { read: Database.Statement; set: Map<number, Database.Statement> }>();
 
 /** Prepared once per connection: `db.pragma()` prepares a statement on every call (~20 µs), and this runs per parcel. */
