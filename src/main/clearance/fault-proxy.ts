@@ -4,9 +4,8 @@
 // `rewrite` lets a test tamper with an answer body (e.g. a delta page) on its way to the station.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultRates } from '../../shared/sync-api.ts';
-import { decideFault, faultCounters, garbleBytes, NO_FAULTS, seededRandom, type Fault } from './faults.ts';
+import { FaultInjector, type Fault } from './faults.ts';
 
 export interface FaultProxyOptions {
   upstream: string;
@@ -26,10 +25,7 @@ export interface FaultProxy {
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(opts.upstream);
   const prefix = opts.faultPrefix ?? '/v1/';
-  let rates: FaultRates = { ...NO_FAULTS, ...opts.faults };
-  let random = seededRandom(rates.seed ?? 1);
-  const counters = faultCounters();
-  let requests = 0;
+  const faults = new FaultInjector(opts.faults, 1);
   const agent = new http.Agent({ keepAlive: true });
 
   const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
@@ -49,12 +45,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const chunks: Buffer[] = [];
     for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
     const path = req.url ?? '/';
-    const faultable = path.startsWith(prefix);
-    if (faultable) requests++;
-    const fault = faultable ? decideFault(rates, random) : 'none';
-    if (fault !== 'none') counters[fault]++;
-    if (fault === 'dropBefore') return void req.socket.destroy();
-    if (fault === 'delay') await sleep(rates.delayMs);
+    const fault = await faults.enter(req, path.startsWith(prefix));
+    if (fault === undefined) return;
     if (fault === 'error5xx') {
       const b = Buffer.from('{"error":{"code":"PROXY_FAULT","message":"injected 502"}}');
       res.writeHead(502, { 'content-type': 'application/json', 'content-length': b.length });
@@ -66,17 +58,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     } catch {
       return void req.socket.destroy();
     }
-    let body = opts.rewrite ? opts.rewrite(path, up.body) : up.body;
-    if (fault === 'dropAfter') return void req.socket.destroy();
-    const headers = { 'content-type': up.headers['content-type'] ?? 'application/json', 'content-length': body.length };
-    if (fault === 'truncate') {
-      res.writeHead(up.status, headers);
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
-      return;
-    }
-    if (fault === 'garble') body = garbleBytes(body);
-    res.writeHead(up.status, headers);
-    res.end(body);
+    const body = opts.rewrite ? opts.rewrite(path, up.body) : up.body;
+    faults.answer(fault, req, res, up.status, { 'content-type': up.headers['content-type'] ?? 'application/json' }, body);
   }
 
   const server = http.createServer((req, res) => {
@@ -87,12 +70,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   return {
     url: `http://127.0.0.1:${port}/`,
     setFaults(r) {
-      rates = { ...rates, ...r };
-      if (r.seed !== undefined) random = seededRandom(r.seed);
+      faults.set(r);
     },
     stats() {
-      const total = Object.values(counters).reduce((a, b) => a + b, 0);
-      return { ...counters, requests, total };
+      const total = Object.values(faults.counters).reduce((a, b) => a + b, 0);
+      return { ...faults.stats(), total };
     },
     close: () =>
       new Promise<void>((resolve) => {

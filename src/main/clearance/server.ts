@@ -8,7 +8,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   DELTA_KINDS,
@@ -23,7 +22,7 @@ import { dataPaths } from '../paths.ts';
 import type { Db } from '../storage/db.ts';
 import { loadOrCreateKeyPair, signCanonical, type StationKey } from '../sync/keys.ts';
 import { openClearanceDb } from './db.ts';
-import { decideFault, faultCounters, garbleBytes, NO_FAULTS, seededRandom, type Fault } from './faults.ts';
+import { FaultInjector, type Fault } from './faults.ts';
 import { ClearanceError, ClearanceStore, type NewDelta } from './store.ts';
 
 export interface ClearanceServerOptions {
@@ -108,6 +107,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } as const;
+
 export async function startClearanceServer(opts: ClearanceServerOptions): Promise<ClearanceServer> {
   const db = openClearanceDb(join(opts.dataDir, 'clearance.db'));
   if (opts.relaxedDurability) db.pragma('synchronous = NORMAL');
@@ -115,10 +116,7 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
   const key = loadOrCreateKeyPair(dataPaths(opts.dataDir).keys, CENTRAL_KEY_FILE, CENTRAL_PUB_FILE);
   const tokens = (opts.tokens ?? []).map(sha);
   const adminTokens = opts.adminToken ? [sha(opts.adminToken)] : tokens;
-  let rates: FaultRates = { ...NO_FAULTS, ...opts.faults };
-  let random = seededRandom(rates.seed ?? Date.now());
-  const counters = faultCounters();
-  let requests = 0;
+  const faults = new FaultInjector(opts.faults, Date.now());
 
   const authorised = (req: IncomingMessage, allowed: Buffer[]): boolean => {
     if (allowed.length === 0) return true;
@@ -128,17 +126,13 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
     return allowed.some((t) => timingSafeEqual(t, h));
   };
 
-  const setFaults = (r: Partial<FaultRates>): FaultRates => {
-    rates = { ...rates, ...r };
-    if (r.seed !== undefined) random = seededRandom(r.seed);
-    return rates;
-  };
+  const setFaults = (r: Partial<FaultRates>): FaultRates => faults.set(r);
 
   async function route(req: IncomingMessage, url: URL): Promise<Reply> {
     const at = new Date().toISOString();
     const p = url.pathname;
     if (req.method === 'GET' && p === '/health') {
-      return { status: 200, body: { status: 'ok', service: 'clearance', keyId: key.keyId, ...store.counts(), faults: rates } };
+      return { status: 200, body: { status: 'ok', service: 'clearance', keyId: key.keyId, ...store.counts(), faults: faults.rates } };
     }
     if (!p.startsWith('/v1/')) throw new ClearanceError(404, 'NOT_FOUND', `no route ${req.method} ${p}`);
     if (p.startsWith('/v1/admin/')) {
@@ -148,7 +142,7 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
         return { status: 200, body: { seqs: store.appendDeltas(body.items, at) } };
       }
       if (req.method === 'POST' && p === '/v1/admin/faults') return { status: 200, body: { faults: setFaults(parse(FaultRatesSchema, await readBody(req))) } };
-      if (req.method === 'GET' && p === '/v1/admin/faults') return { status: 200, body: { faults: rates, injected: counters, requests } };
+      if (req.method === 'GET' && p === '/v1/admin/faults') return { status: 200, body: { faults: faults.rates, injected: faults.counters, requests: faults.requests } };
       throw new ClearanceError(404, 'NOT_FOUND', `no route ${req.method} ${p}`);
     }
     if (!authorised(req, tokens)) throw new ClearanceError(401, 'UNAUTHORIZED', 'missing or unknown bearer token');
@@ -185,18 +179,14 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
   }
 
   function send(res: ServerResponse, status: number, bytes: Buffer): void {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length, 'cache-control': 'no-store' });
+    res.writeHead(status, { ...JSON_HEADERS, 'content-length': bytes.length });
     res.end(bytes);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://clearance.local');
-    const faultable = url.pathname.startsWith('/v1/') && !url.pathname.startsWith('/v1/admin/');
-    if (faultable) requests++;
-    const fault = faultable ? decideFault(rates, random) : 'none';
-    if (fault !== 'none') counters[fault]++;
-    if (fault === 'dropBefore') return void req.socket.destroy();
-    if (fault === 'delay') await sleep(rates.delayMs);
+    const fault = await faults.enter(req, url.pathname.startsWith('/v1/') && !url.pathname.startsWith('/v1/admin/'));
+    if (fault === undefined) return;
     if (fault === 'error5xx') {
       req.resume();
       return send(res, 503, Buffer.from(JSON.stringify({ error: { code: 'INJECTED_FAULT', message: 'injected 503' } })));
@@ -211,14 +201,7 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
           ? { status: e.status, body: { error: { code: e.code, message: e.message } } }
           : { status: 500, body: { error: { code: 'INTERNAL', message: (e as Error).message } } };
     }
-    const bytes = Buffer.from(JSON.stringify(reply.body));
-    if (fault === 'dropAfter') return void req.socket.destroy();
-    if (fault === 'truncate') {
-      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': bytes.length });
-      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => req.socket.destroy());
-      return;
-    }
-    send(res, reply.status, fault === 'garble' ? garbleBytes(bytes) : bytes);
+    faults.answer(fault, req, res, reply.status, JSON_HEADERS, Buffer.from(JSON.stringify(reply.body)));
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -251,7 +234,7 @@ export async function startClearanceServer(opts: ClearanceServerOptions): Promis
     store,
     key,
     setFaults,
-    faultStats: () => ({ ...counters, requests }),
+    faultStats: () => faults.stats(),
     addDeltas: (d) => store.appendDeltas(d, new Date().toISOString()),
     async close() {
       if (closed) return;
