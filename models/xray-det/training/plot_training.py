@@ -1,6 +1,6 @@
 """Val mAP50 over training time from train.py logs (consecutive runs, each continuing the one before).
 
-  python3 plot_training.py --out ../training-curve.png --start 0.692 card/gpu-run-a.log card/gpu-run-b.log
+  python3 plot_training.py --out ../training-curve.png --start 0.692 card/gpu-run-a.txt card/gpu-run-b.txt
 
 Parses the `epoch … val mAP50 X … elapsed M min` lines; x is minutes of training summed over the runs,
 one colour per run; --start draws the starting model's val mAP50 at 0 (grey). Uses evaluate.py's PNG writer (no matplotlib on the station's Debian base).
