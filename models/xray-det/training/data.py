@@ -144,7 +144,7 @@ def augment_boxes(boxes, s, hflip, vflip, transpose):
     return b
 
 
-def device_batch(ds, idx, rng, device):
+def device_batch(ds, idx, rng, device, cache=None):
     """`augment` for a whole batch on the accelerator (same flips/turns/gain), so a GPU is not fed by one
     CPU core converting images to float. Returns what `batches` yields."""
     s = ds.imgsz
@@ -152,7 +152,8 @@ def device_batch(ds, idx, rng, device):
     hf, vf, tr, gj = (rng.random((4, n)) < 0.5)
     gain = np.where(gj, rng.uniform(0.85, 1.1, n), 1.0).astype(np.float32)
     off = np.where(gj, rng.uniform(-10, 10, n), 0.0).astype(np.float32)
-    x = torch.from_numpy(ds.stack(idx)).to(device, non_blocking=True).permute(0, 3, 1, 2).float()
+    images = ds.stack(idx) if cache is None else cache.stack(idx)
+    x = (torch.from_numpy(images).to(device, non_blocking=True) if cache is None else images).permute(0, 3, 1, 2).float()
     m = lambda a: torch.from_numpy(a).to(device)[:, None, None, None]  # noqa: E731
     x = torch.where(m(hf), x.flip(-1), x)
     x = torch.where(m(vf), x.flip(-2), x)
@@ -167,3 +168,31 @@ def device_batch(ds, idx, rng, device):
         gt_box[j, :len(b)] = b[:, 1:]
     gc = torch.from_numpy(gt_cls).to(device)
     return x.contiguous(), gc, torch.from_numpy(gt_box).to(device), gc >= 0, idx
+
+
+class DeviceImages:
+    """The images of a LetterboxSet copied into one uint8 tensor on the accelerator (`train.py --gpu-cache`),
+    so a batch is an index_select there instead of a CPU gather + host-to-device copy per step. Grows with
+    the set (`sync()` after `refresh()`); capacity is fixed up front (images × S × S × 3 bytes)."""
+
+    def __init__(self, ds, device, capacity):
+        s = ds.imgsz
+        self.ds, self.device = ds, device
+        self.data = torch.empty((capacity, s, s, 3), dtype=torch.uint8, device=device)
+        self.count = 0
+        self.sync()
+
+    def sync(self):
+        """Copies images added to the set since the last call; returns how many (stops at capacity)."""
+        before = self.count
+        n = min(len(self.ds), self.data.shape[0])
+        while self.count < n:
+            p, j = self.ds.where[self.count]
+            part = self.ds.parts[p]
+            take = min(len(part) - j, n - self.count)
+            self.data[self.count:self.count + take].copy_(torch.from_numpy(np.array(part[j:j + take])))
+            self.count += take
+        return self.count - before
+
+    def stack(self, idx):
+        return self.data.index_select(0, torch.as_tensor(np.asarray(idx), device=self.device))
