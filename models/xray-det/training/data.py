@@ -106,9 +106,11 @@ def augment(img, boxes, rng):
     return img, b
 
 
-def batches(ds, batch_size, rng, train):
-    """Yields (images [B,3,S,S] float 0..1, gt_cls [B,M], gt_box [B,M,4], gt_mask [B,M], indices)."""
-    order = rng.permutation(len(ds)) if train else np.arange(len(ds))
+def batches(ds, batch_size, rng, train, order=None):
+    """Yields (images [B,3,S,S] float 0..1, gt_cls [B,M], gt_box [B,M,4], gt_mask [B,M], indices), in `order`
+    if given, else a fresh permutation (train) or file order."""
+    if order is None:
+        order = rng.permutation(len(ds)) if train else np.arange(len(ds))
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         if train and len(idx) < 2:

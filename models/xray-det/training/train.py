@@ -79,26 +79,11 @@ def epoch_batches(train, args, rng, device, cache=None):
     want = args.epoch_size or len(train)
     have = cache.count if cache is not None else len(train)  # a full --gpu-cache samples what it holds
     order = np.concatenate([rng.permutation(have) for _ in range(-(-want // have))])[:want]
+    if device.type == 'cpu':
+        yield from batches(train, args.batch, rng, train=True, order=order)
+        return
     for start in range(0, len(order) - args.batch + 1, args.batch):
-        idx = order[start:start + args.batch]
-        if device.type == 'cpu':
-            yield next(batches(_Subset(train, idx), len(idx), rng, train=True))
-        else:
-            yield device_batch(train, idx, rng, device, cache)
-
-
-class _Subset:
-    """A view of some images of a LetterboxSet, in the given order (for --epoch-size on the CPU path)."""
-
-    def __init__(self, ds, idx):
-        self.ds, self.idx = ds, idx
-        self.boxes = [ds.boxes[i] for i in idx]
-
-    def image(self, i):
-        return self.ds.image(self.idx[i])
-
-    def __len__(self):
-        return len(self.idx)
+        yield device_batch(train, order[start:start + args.batch], rng, device, cache)
 
 
 def main():

@@ -71,32 +71,16 @@ export function prepared(db: Db, sql: string): Database.Statement {
  * Inside a transaction it changes nothing (SQLite refuses to change the level there): the outer
  * transaction's commit decides.
  */
-const levelStatements = new WeakMap<Db, { read: Database.Statement; set: Map<number, Database.Statement> }>();
-
-/** Prepared once per connection: `db.pragma()` prepares a statement on every call (~20 µs), and this runs per parcel. */
-function levels(db: Db): { read: Database.Statement; set(level: number): void } {
-  let s = levelStatements.get(db);
-  if (!s) levelStatements.set(db, (s = { read: db.prepare('PRAGMA synchronous').pluck(), set: new Map() }));
-  const cache = s;
-  return {
-    read: cache.read,
-    set(level) {
-      let st = cache.set.get(level);
-      if (!st) cache.set.set(level, (st = db.prepare(`PRAGMA synchronous = ${Math.trunc(level)}`)));
-      st.run();
-    },
-  };
-}
-
 export function withoutFsync<T>(db: Db, write: () => T): T {
   if (db.inTransaction) return write();
-  const l = levels(db);
-  const before = l.read.get() as number;
+  // prepared(): `db.pragma()` compiles a statement on every call (~20 µs), and this runs per parcel
+  const before = prepared(db, 'PRAGMA synchronous').pluck().get() as number;
   if (before <= 1) return write();
-  l.set(1); // NORMAL
+  const level = (n: number): void => void prepared(db, `PRAGMA synchronous = ${Math.trunc(n)}`).run();
+  level(1); // NORMAL
   try {
     return write();
   } finally {
-    l.set(before);
+    level(before);
   }
 }

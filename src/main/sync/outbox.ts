@@ -28,8 +28,6 @@ export interface OutboxRow {
 
 const IDEM_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const stmt = prepared;
-
 /**
  * Adds one item. Call inside the transaction that records the decision; it never touches the
  * network. Enqueuing the same key again with the same content is a no-op (returns false);
@@ -42,9 +40,9 @@ export function enqueue(db: Db, input: EnqueueInput): boolean {
   }
   const payload = canonicalJson(input.payload);
   const createdAt = input.createdAt ?? new Date().toISOString();
-  const r = stmt(db, 'INSERT INTO outbox (idem_key, kind, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING').run(input.idemKey, input.kind, payload, createdAt);
+  const r = prepared(db, 'INSERT INTO outbox (idem_key, kind, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING').run(input.idemKey, input.kind, payload, createdAt);
   if (r.changes === 1) return true;
-  const existing = stmt(db, 'SELECT kind, payload FROM outbox WHERE idem_key = ?').get(input.idemKey) as { kind: string; payload: string };
+  const existing = prepared(db, 'SELECT kind, payload FROM outbox WHERE idem_key = ?').get(input.idemKey) as { kind: string; payload: string };
   if (existing.kind !== input.kind || existing.payload !== payload) {
     throw new StationError(ErrorCodes.SYNC_PROTOCOL, `outbox: key "${input.idemKey}" was already enqueued with different content`, { idemKey: input.idemKey });
   }
@@ -57,7 +55,7 @@ export function enqueue(db: Db, input: EnqueueInput): boolean {
  * the link returns O(1), so a 100,000-item backlog never stalls the event loop the line runs on.
  */
 export function historicalWatermark(db: Db): number {
-  const r = stmt(db, "SELECT value FROM sync_state WHERE key = 'historical_below'").get() as { value: string } | undefined;
+  const r = prepared(db, "SELECT value FROM sync_state WHERE key = 'historical_below'").get() as { value: string } | undefined;
   return r ? Number(r.value) : 0;
 }
 
@@ -70,9 +68,9 @@ const COLUMNS = 'id, idem_key, kind, payload, created_at, historical, attempts, 
  */
 export function nextBatch(db: Db, limit: number): OutboxRow[] {
   const w = historicalWatermark(db);
-  const live = stmt(db, NEXT_LIVE_SQL).all(w, limit) as OutboxRow[];
+  const live = prepared(db, NEXT_LIVE_SQL).all(w, limit) as OutboxRow[];
   if (live.length >= limit) return live;
-  const backlog = stmt(db, NEXT_BACKLOG_SQL).all(w, limit - live.length) as OutboxRow[];
+  const backlog = prepared(db, NEXT_BACKLOG_SQL).all(w, limit - live.length) as OutboxRow[];
   return [...live, ...backlog.map((r) => ({ ...r, historical: 1 }))];
 }
 
@@ -87,7 +85,7 @@ export const NEXT_BACKLOG_SQL = `SELECT ${COLUMNS} FROM outbox WHERE acked_at IS
 
 /** Keeps the signature each item was sent with (the station's proof of what it decided). */
 export function saveSignatures(db: Db, rows: { id: number; signature: string }[]): void {
-  const st = stmt(db, 'UPDATE outbox SET signature = ? WHERE id = ? AND signature IS NULL');
+  const st = prepared(db, 'UPDATE outbox SET signature = ? WHERE id = ? AND signature IS NULL');
   db.transaction(() => {
     for (const r of rows) st.run(r.signature, r.id);
   })();
@@ -102,9 +100,9 @@ export interface Settlement {
 
 /** Applies one exchange's outcome in a single transaction. */
 export function settle(db: Db, s: Settlement, at: string): void {
-  const ack = stmt(db, 'UPDATE outbox SET acked_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND acked_at IS NULL');
-  const reject = stmt(db, 'UPDATE outbox SET rejected_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND acked_at IS NULL');
-  const retry = stmt(db, 'UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+  const ack = prepared(db, 'UPDATE outbox SET acked_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND acked_at IS NULL');
+  const reject = prepared(db, 'UPDATE outbox SET rejected_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND acked_at IS NULL');
+  const retry = prepared(db, 'UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
   db.transaction(() => {
     for (const id of s.acked) ack.run(at, id);
     for (const r of s.rejected) reject.run(at, r.error, r.id);
@@ -119,14 +117,14 @@ export function settle(db: Db, s: Settlement, at: string): void {
 export function markBacklogHistorical(db: Db): number {
   return db.transaction(() => {
     const before = historicalWatermark(db);
-    stmt(
+    prepared(
       db,
       `INSERT INTO sync_state (key, value) VALUES ('historical_below', (SELECT COALESCE(MAX(id), 0) FROM outbox))
        ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(excluded.value AS INTEGER) > CAST(value AS INTEGER)`,
     ).run();
     const after = historicalWatermark(db);
     return (
-      stmt(db, 'SELECT COUNT(*) AS n FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? AND id <= ?').get(before, after) as { n: number }
+      prepared(db, 'SELECT COUNT(*) AS n FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL AND historical = 0 AND id > ? AND id <= ?').get(before, after) as { n: number }
     ).n;
   })();
 }
@@ -140,10 +138,10 @@ export interface BacklogStats {
 
 export function backlogStats(db: Db): BacklogStats {
   // Both queries run on partial indexes, so they cost the backlog size, not the table size.
-  const r = stmt(
+  const r = prepared(
     db,
     'SELECT COUNT(*) AS pending, COALESCE(SUM(historical = 1 OR id <= ?), 0) AS historical, MIN(created_at) AS oldest FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL',
   ).get(historicalWatermark(db)) as { pending: number; historical: number; oldest: string | null };
-  const rejected = (stmt(db, 'SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NOT NULL').get() as { n: number }).n;
+  const rejected = (prepared(db, 'SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NOT NULL').get() as { n: number }).n;
   return { pending: r.pending, historical: r.historical, rejected, oldestPendingAt: r.oldest };
 }
