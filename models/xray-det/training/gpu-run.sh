@@ -16,6 +16,7 @@ BATCH=${BATCH:-128}
 GROW=${GROW:-2000}          # train images to wait for before the first step
 EPOCH=${EPOCH:-40000}       # samples per epoch (one val evaluation and maybe a save each)
 GPU_CACHE=${GPU_CACHE:-120000}  # train images kept on the GPU (0.3 MB each: 37 GB); 0 = read them from the CPU each step
+CLASS_WEIGHT=${CLASS_WEIGHT:-}  # e.g. knife=2,cosmetic=2: parcels holding the weakest classes sampled more often
 DEVICE=${DEVICE:-cuda}      # DEVICE=cpu AMP= for a dry run of this script on the station machine
 AMP=${AMP---amp}
 PY=${PY:-python3}
@@ -52,7 +53,7 @@ minutes=$("$PY" -c "print(max(1.0, round(($BUDGET - $(since) - 60) / 60, 2)))")
 cd models/xray-det/training
 PYTHONUNBUFFERED=1 "$PY" train.py --data "$DATA" --out "$OUT/model" --init "../../../$INIT" --device "$DEVICE" $AMP \
   --grow "$GROW" --epoch-size "$EPOCH" --batch "$BATCH" --lr "$LR" --max-minutes "$minutes" --epochs 1000 \
-  --gpu-cache "$GPU_CACHE" --no-export --val-max 300 --version "${VERSION:-unreleased}" --seed "$SEED" --threads 2 2>&1 | tee "$OUT/train.log"
+  --gpu-cache "$GPU_CACHE" --class-weight "$CLASS_WEIGHT" --no-export --val-max 300 --version "${VERSION:-unreleased}" --seed "$SEED" --threads 2 2>&1 | tee "$OUT/train.log"
 cd - >/dev/null
 kill $(jobs -p) 2>/dev/null || true
 wait || true

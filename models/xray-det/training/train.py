@@ -70,6 +70,29 @@ def load_init(model, path, classes):
     return ckpt
 
 
+def parse_class_weight(text, classes):
+    """'knife=2,cosmetic=2' → {class index: weight}; an unknown name is an error, not a silent no-op."""
+    out = {}
+    for item in filter(None, (t.strip() for t in text.split(','))):
+        name, _, w = item.partition('=')
+        if name not in classes:
+            raise SystemExit(f'--class-weight: unknown class "{name}" (classes: {", ".join(classes)})')
+        out[classes.index(name)] = float(w)
+    return out
+
+
+def image_weights(train, have, class_weight):
+    """Sampling probabilities for the first `have` images: an image counts as much as the heaviest class it
+    holds (1 for none listed), so parcels with the weak classes are seen more often without repeating boxes."""
+    if not class_weight:
+        return None
+    w = np.ones(have)
+    for i in range(have):
+        for c in np.unique(train.boxes[i][:, 0].astype(int)):
+            w[i] = max(w[i], class_weight.get(int(c), 1.0))
+    return w / w.sum()
+
+
 def epoch_batches(train, args, rng, device, cache=None):
     """One epoch: a pass over the data, or --epoch-size samples (whole permutations, then a partial one).
     On a GPU the augmentation runs there too (data.device_batch)."""
@@ -78,7 +101,11 @@ def epoch_batches(train, args, rng, device, cache=None):
         return
     want = args.epoch_size or len(train)
     have = cache.count if cache is not None else len(train)  # a full --gpu-cache samples what it holds
-    order = np.concatenate([rng.permutation(have) for _ in range(-(-want // have))])[:want]
+    weights = image_weights(train, have, args.class_weight)
+    if weights is None:
+        order = np.concatenate([rng.permutation(have) for _ in range(-(-want // have))])[:want]
+    else:
+        order = rng.choice(have, size=want, replace=True, p=weights)
     if device.type == 'cpu':
         yield from batches(train, args.batch, rng, train=True, order=order)
         return
@@ -109,6 +136,8 @@ def main():
                     help='the train cache is parts still being written (gen-dataset.ts --cache): wait for this many '
                          'images, then pick up new parts every epoch')
     ap.add_argument('--epoch-size', type=int, default=0, help='samples per epoch (default: one pass over the data)')
+    ap.add_argument('--class-weight', default='',
+                    help="sample images holding these classes more often, e.g. 'knife=2,cosmetic=2' (needs --epoch-size)")
     ap.add_argument('--gpu-cache', type=int, default=0,
                     help='keep up to this many train images on the accelerator (uint8; 320 px: 0.3 MB each)')
     args = ap.parse_args()
@@ -123,6 +152,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     classes = read_classes(args.data)
+    args.class_weight = parse_class_weight(args.class_weight, classes)
+    if args.class_weight and not args.epoch_size:
+        raise SystemExit('--class-weight needs --epoch-size (weighted sampling replaces the pass over the data)')
     train = LetterboxSet(args.data, 'train', args.imgsz, wait_parts=bool(args.grow))
     last_growth = time.time()
     while args.grow and len(train) < args.grow:
