@@ -51,7 +51,8 @@ export interface ScannerStatus {
   at: Millis;
 }
 
-export type ImageFormat = 'png' | 'jpeg' | 'tiff';
+/** 'pnm': a raw binary netpbm frame (P5 grey / P6 RGB, 8- or 16-bit), no compression to undo. */
+export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'pnm';
 
 /** One decoded X-ray view. Pixels are greyscale, row-major, 8- or 16-bit little-endian per sample. */
 export interface XrayPlane {

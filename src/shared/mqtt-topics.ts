@@ -38,7 +38,7 @@ const base64 = z.string().refine(isBase64, 'not base64');
 export const ImageJsonSchema = z.strictObject({
   seq: z.number().int().nonnegative().optional(),
   at: millis.optional(),
-  format: z.enum(['png', 'jpeg', 'tiff']).optional().describe('Informative; the decoder reads the header'),
+  format: z.enum(['png', 'jpeg', 'tiff', 'pnm']).optional().describe('Informative; the decoder reads the header'),
   image: base64.describe('The (high-energy) image, base64'),
   low: base64.optional().describe('Dual-energy low image, base64'),
 });

@@ -1,5 +1,5 @@
 // Fuzzing X-ray image decoding (src/devices/scanner/image-decode.ts): random bytes, valid PNG / JPEG /
-// TIFF files with flipped bytes, truncations and appended junk, and headers edited to claim huge
+// TIFF / netpbm (P5 16-bit, P6) files with flipped bytes, truncations and appended junk, and headers edited to claim huge
 // dimensions (PNG IHDR with a correct CRC, JPEG SOF, TIFF ImageWidth/ImageLength). Every image is
 // either accepted within the limits or refused with DEVICE_IMAGE_REJECTED; nothing else escapes and
 // memory stays bounded. Also the watched export folder: nothing is lost or ingested twice.
@@ -10,6 +10,7 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeNetpbm } from '../../src/shared/netpbm.ts';
 import { decodeDualEnergy, decodeImage, probeImage, probePlane, type ImageLimits } from '../../src/devices/scanner/image-decode.ts';
 import { FolderImageSource, ImageDecoder, imageGroup } from '../../src/devices/scanner/image-ingest.ts';
 import { silentLogger } from '../../src/devices/log.ts';
@@ -17,7 +18,7 @@ import { isStationError } from '../../src/shared/errors.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { bytes, fuzzTarget, fuzzTimeout } from './harness.ts';
 
-const fuzz = fuzzTarget('image decode (PNG, JPEG, TIFF headers and bodies)');
+const fuzz = fuzzTarget('image decode (PNG, JPEG, TIFF, netpbm headers and bodies)');
 const FRACTION = 0.5;
 const LIMITS: ImageLimits = { maxImageBytes: 1 << 20, maxImagePixels: 1 << 20 };
 
@@ -31,10 +32,17 @@ beforeAll(async () => {
   seeds.jpeg = await g().jpeg({ quality: 80 }).toBuffer();
   seeds.tiff = await g().tiff().toBuffer();
   seeds.rgb = await sharp(Buffer.alloc(24 * 16 * 3, 90), { raw: { width: 24, height: 16, channels: 3 } }).png().toBuffer();
+  seeds.pgm16 = Buffer.from(encodeNetpbm(24, 16, 1, 65535, Uint16Array.from(grey, (v) => v * 257)));
+  seeds.ppm = Buffer.from(encodeNetpbm(24, 16, 3, 255, Buffer.alloc(24 * 16 * 3, 90)));
 });
 
 /** Overwrites the dimensions a header claims, keeping the file otherwise plausible. */
 function claimSize(kind: string, b: Buffer, w: number, h: number): Buffer {
+  if (kind === 'pgm16' || kind === 'ppm') {
+    // A fresh header in front of the original pixels (so a huge claim also leaves the data short).
+    const end = b.indexOf(kind === 'ppm' ? '255\n' : '65535\n') + (kind === 'ppm' ? 4 : 6);
+    return Buffer.concat([Buffer.from(`P${kind === 'ppm' ? 6 : 5}\n${w} ${h}\n${kind === 'ppm' ? 255 : 65535}\n`), b.subarray(end)]);
+  }
   const out = Buffer.from(b);
   if (kind.startsWith('png') || kind === 'rgb') {
     out.writeUInt32BE(w >>> 0, 16);
@@ -80,8 +88,8 @@ const dim = fc.oneof(fc.constantFrom(0, 1, 65535, 0x7fffffff, 0xffffffff, 100_00
 const edit = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) });
 const imageArb = fc.oneof(
   bytes(300).map((b) => ({ label: 'random', make: () => Buffer.from(b) })),
-  fc.tuple(fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb'), dim, dim).map(([k, w, h]) => ({ label: `${k} claims ${w}×${h}`, make: () => claimSize(k, seeds[k]!, w, h) })),
-  fc.tuple(fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb'), fc.array(edit, { minLength: 1, maxLength: 6 }), fc.nat(), fc.boolean(), bytes(40)).map(([k, edits, cut, doCut, tail]) => ({
+  fc.tuple(fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb', 'pgm16', 'ppm'), dim, dim).map(([k, w, h]) => ({ label: `${k} claims ${w}×${h}`, make: () => claimSize(k, seeds[k]!, w, h) })),
+  fc.tuple(fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb', 'pgm16', 'ppm'), fc.array(edit, { minLength: 1, maxLength: 6 }), fc.nat(), fc.boolean(), bytes(40)).map(([k, edits, cut, doCut, tail]) => ({
     label: `${k} mutated`,
     make: () => {
       let b = Buffer.from(seeds[k]!);
@@ -157,10 +165,10 @@ describe('image decoding', () => {
       const name = fc.tuple(
         fc.constantFrom('a', 'b', 'scan_01', 'x-1', '.hidden'),
         fc.constantFrom('', '_high', '_low', '_HIGH'),
-        fc.constantFrom('.png', '.PNG', '.jpg', '.jpeg', '.tif', '.tiff', '.json', '.txt', '.png.part', '.tmp', ''),
+        fc.constantFrom('.png', '.PNG', '.jpg', '.jpeg', '.tif', '.tiff', '.pgm', '.ppm', '.json', '.txt', '.png.part', '.tmp', ''),
       );
       const content = fc.oneof(
-        fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb').map((k) => () => seeds[k]!),
+        fc.constantFrom('png8', 'png16', 'jpeg', 'tiff', 'rgb', 'pgm16', 'ppm').map((k) => () => seeds[k]!),
         imageArb.map((a) => a.make),
         fc.constantFrom('{"seq":7,"at":1700000000000}', 'null', '{', '[]', '{"seq":"x"}', '').map((t) => () => Buffer.from(t)),
       );
@@ -217,7 +225,7 @@ describe('image decoding', () => {
   );
 
   it('the huge-header generator really produces headers that claim huge images, and they are refused by size', async () => {
-    for (const k of ['png8', 'png16', 'jpeg', 'tiff']) {
+    for (const k of ['png8', 'png16', 'jpeg', 'tiff', 'pgm16', 'ppm']) {
       const e = await probeImage(claimSize(k, seeds[k]!, 60000, 60000), LIMITS).catch((x: unknown) => x);
       expect(isStationError(e, 'DEVICE_IMAGE_REJECTED'), k).toBe(true);
       expect((e as Error).message, k).toContain('60000×60000');

@@ -1,9 +1,11 @@
 // X-ray image decoding with bounds checked BEFORE any pixel is decoded: the encoded size first,
 // then the header (sharp metadata reads only the header) for format and width×height, and only
-// then the decode itself, which sharp also caps with limitInputPixels. Accepts PNG, JPEG and TIFF,
-// 8- or 16-bit, and dual-energy high/low pairs of the same size.
+// then the decode itself, which sharp also caps with limitInputPixels. Accepts PNG, JPEG, TIFF and raw
+// binary netpbm frames (P5/P6, parsed here without sharp), 8- or 16-bit, and dual-energy high/low pairs
+// of the same size.
 import sharp from 'sharp';
-import { StationError } from '../../shared/errors.ts';
+import { StationError, errorMessage } from '../../shared/errors.ts';
+import { looksLikeNetpbm, parseNetpbmHeader, type NetpbmHeader } from '../../shared/netpbm.ts';
 import { DeviceErrorCodes, type ImageFormat, type XrayPlane } from '../../shared/devices.ts';
 
 export interface ImageLimits {
@@ -17,10 +19,22 @@ function reject(reason: string, context: Record<string, unknown> = {}): StationE
   return new StationError(DeviceErrorCodes.DEVICE_IMAGE_REJECTED, reason, context);
 }
 
+function netpbmHeader(bytes: Uint8Array, limits: ImageLimits): NetpbmHeader {
+  try {
+    return parseNetpbmHeader(bytes, limits.maxImagePixels);
+  } catch (e) {
+    throw reject(errorMessage(e), { format: 'pnm' });
+  }
+}
+
 /** Header-only check: format and dimensions, without decoding pixels. */
 export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promise<{ format: ImageFormat; width: number; height: number; bitDepth: 8 | 16; grey: boolean }> {
   if (bytes.byteLength === 0) throw reject('image is empty');
   if (bytes.byteLength > limits.maxImageBytes) throw reject(`image is ${bytes.byteLength} bytes, over the ${limits.maxImageBytes}-byte limit`, { bytes: bytes.byteLength });
+  if (looksLikeNetpbm(bytes)) {
+    const h = netpbmHeader(bytes, limits);
+    return { format: 'pnm', width: h.width, height: h.height, bitDepth: h.bytesPerSample === 2 ? 16 : 8, grey: h.channels === 1 };
+  }
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -28,7 +42,7 @@ export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promis
     throw reject(`not a readable image: ${(e as Error).message}`);
   }
   const format = meta.format ? FORMATS[meta.format] : undefined;
-  if (!format) throw reject(`unsupported image format ${meta.format ?? 'unknown'} (PNG, JPEG or TIFF)`, { format: meta.format });
+  if (!format) throw reject(`unsupported image format ${meta.format ?? 'unknown'} (PNG, JPEG, TIFF or binary netpbm P5/P6)`, { format: meta.format });
   const { width, height } = meta;
   if (!width || !height) throw reject('image header has no size');
   if (width * height > limits.maxImagePixels) throw reject(`image is ${width}×${height}, over the ${limits.maxImagePixels}-pixel limit`, { width, height });
@@ -39,8 +53,27 @@ export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promis
   return { format, width, height, bitDepth, grey };
 }
 
+/** Netpbm samples as an XrayPlane: 16-bit little-endian like sharp's raw output, scaled to full range when maxval is not. */
+function decodeNetpbm(bytes: Uint8Array, limits: ImageLimits): XrayPlane {
+  const h = netpbmHeader(bytes, limits);
+  const n = h.width * h.height * h.channels;
+  const full = h.bytesPerSample === 2 ? 65535 : 255;
+  let pixels: Uint8Array;
+  if (h.bytesPerSample === 1) {
+    pixels = bytes.slice(h.offset, h.offset + n);
+    if (h.maxval !== full) for (let i = 0; i < n; i++) pixels[i] = Math.min(255, Math.round((pixels[i]! * 255) / h.maxval));
+  } else {
+    const out = new Uint16Array(n);
+    const k = full / h.maxval;
+    for (let i = 0, p = h.offset; i < n; i++, p += 2) out[i] = Math.min(65535, Math.round(((bytes[p]! << 8) | bytes[p + 1]!) * k));
+    pixels = new Uint8Array(out.buffer);
+  }
+  return { format: 'pnm', width: h.width, height: h.height, bitDepth: h.bytesPerSample === 2 ? 16 : 8, channels: h.channels, pixels, encodedBytes: bytes.byteLength };
+}
+
 export async function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promise<XrayPlane> {
   const head = await probeImage(bytes, limits);
+  if (head.format === 'pnm') return decodeNetpbm(bytes, limits);
   try {
     // Without an explicit colourspace sharp converts to sRGB (3 channels, and 16-bit values mangled).
     const space = head.grey ? (head.bitDepth === 16 ? 'grey16' : 'b-w') : head.bitDepth === 16 ? 'rgb16' : 'srgb';

@@ -172,7 +172,7 @@ export class MqttImageSource {
   }
 }
 
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.pnm', '.pgm', '.ppm']);
 
 interface Seen {
   size: number;

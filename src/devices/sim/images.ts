@@ -2,29 +2,34 @@
 // image bytes. The default renders synthetic dual-energy X-ray parcels with the shared generator
 // (src/shared/xray); the placeholder is a cheap gradient for benchmarks and fast tests.
 import sharp from 'sharp';
+import { encodeNetpbm } from '../../shared/netpbm.ts';
 import { renderParcel } from '../../shared/xray/index.ts';
 import { encodeGreyPng, encodeGreyTiff } from './grey-image.ts';
 
 export interface SimImage {
   high: Buffer;
   low?: Buffer;
-  format: 'png' | 'tiff' | 'jpeg';
+  format: SimImageFormat;
 }
+
+/** 'pnm': the raw 16-bit frame as binary netpbm (P5), what a line scanner can send without compressing. */
+export type SimImageFormat = 'png' | 'tiff' | 'jpeg' | 'pnm';
 
 export type ImageSource = (seq: number) => Promise<SimImage>;
 
 export interface ImageSourceOptions {
   width: number;
   height: number;
-  format: 'png' | 'tiff' | 'jpeg';
+  format: SimImageFormat;
   dualEnergy: boolean;
 }
 
 function encode(o: ImageSourceOptions, samples: Uint16Array): Buffer {
+  if (o.format === 'pnm') return Buffer.from(encodeNetpbm(o.width, o.height, 1, 65535, samples).buffer);
   return o.format === 'tiff' ? encodeGreyTiff(o.width, o.height, samples) : encodeGreyPng(o.width, o.height, samples);
 }
 
-/** Synthetic X-ray parcels: 16-bit high/low channels (PNG/TIFF) or the pseudo-colour rendering (JPEG). */
+/** Synthetic X-ray parcels: 16-bit high/low channels (PNG/TIFF/netpbm) or the pseudo-colour rendering (JPEG). */
 export function xrayImageSource(o: ImageSourceOptions): ImageSource {
   return async (seq) => {
     const p = renderParcel(seq + 1, { width: o.width, height: o.height, raw: true });

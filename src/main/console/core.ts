@@ -11,6 +11,7 @@ import type { LineEvent, ParcelView } from '../line/runtime.ts';
 import { appendAudit } from '../storage/audit.ts';
 import type { Db } from '../storage/db.ts';
 import type { Sessions } from './accounts.ts';
+import { browserImage } from './browser-image.ts';
 import { syncStatus, type DeviceTracker, type SyncSource } from './devices.ts';
 import { exportYolo, labelsFor, saveLabel } from './labels.ts';
 import type { ParcelViews } from './parcels.ts';
@@ -42,7 +43,6 @@ export interface CoreDeps {
   now(): number;
 }
 
-const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', jpg: 'image/jpeg', tiff: 'image/tiff' };
 const RECENT = 30;
 
 type Handlers = { [C in Channel]: (s: ConsoleSession, p: never) => Promise<unknown> | unknown };
@@ -112,7 +112,8 @@ export class ConsoleCore {
         const row = d.db.prepare('SELECT rel_path, format FROM image WHERE sha256 = ?').get(p.sha256) as { rel_path: string; format: string } | undefined;
         if (!row) throw new ApiError('CONSOLE_NOT_FOUND', `no image ${p.sha256}`);
         const bytes = await readImageFile(join(d.imagesDir, row.rel_path), p.sha256);
-        return { mime: MIME[row.format] ?? 'application/octet-stream', base64: bytes.toString('base64') };
+        const shown = await browserImage(bytes, row.format);
+        return { mime: shown.mime, base64: shown.bytes.toString('base64') };
       },
       'history.search': (_s, p: Parameters<typeof searchHistory>[1]) => searchHistory(d.db, p),
       'history.export': (s, p: Parameters<typeof historyCsv>[1]) => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson, type Handler } from '../http/server.ts';
+import { browserImage } from './browser-image.ts';
 import { imageRelPath } from '../storage/images.ts';
 import type { Db } from '../storage/db.ts';
 import type { Sessions } from './accounts.ts';
@@ -15,7 +16,6 @@ import { hostAllowed, originAllowed, type OriginPolicy } from './origin.ts';
 export const IMAGES_PATH = '/api/images/';
 export const SESSION_COOKIE = 'station_session';
 const SHA256 = /^[0-9a-f]{64}$/;
-const TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', jpg: 'image/jpeg', tiff: 'image/tiff', webp: 'image/webp' };
 
 /** The session token a request carries, if any. */
 export function requestToken(req: Pick<IncomingMessage, 'headers'>): string | undefined {
@@ -64,14 +64,23 @@ export function imageHandler(o: { db: Db; imagesDir: string; sessions: Sessions;
     }
     // The file name follows from the hash and format alone (<ab>/<sha>.<ext>), never from stored text.
     const rel = imageRelPath(sha, row.format);
-    const bytes = await readLanded(join(o.imagesDir, rel));
-    if (!bytes) {
+    const stored = await readLanded(join(o.imagesDir, rel));
+    if (!stored) {
       sendJson(res, 404, { error: `image ${sha} is recorded but ${rel} is not in the image store` });
       return true;
     }
     const etag = `"${sha}"`;
+    // TIFF and raw netpbm frames go out as PNG (the same PNG every time, so the URL stays immutable).
+    let shown: { mime: string; bytes: Buffer };
+    try {
+      shown = await browserImage(stored, row.format);
+    } catch (e) {
+      sendJson(res, 500, { error: `image ${sha} (${row.format}) could not be converted for display: ${(e as Error).message}` });
+      return true;
+    }
+    const bytes = shown.bytes;
     const headers = {
-      'content-type': TYPES[row.format] ?? 'application/octet-stream',
+      'content-type': shown.mime,
       // private: an image is customs evidence, not for shared caches; immutable: the URL is its hash.
       'cache-control': 'private, max-age=31536000, immutable',
       etag,

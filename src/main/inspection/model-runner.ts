@@ -68,16 +68,29 @@ export async function createModelRunner(init: WorkerInit): Promise<ModelRunner> 
   return { outputDims: first.dims, loadMs, warmupMs: performance.now() - w0, run };
 }
 
+/**
+ * Input tensors for reuse (1.2 MB each at 320²): a fresh one per image was a steady stream of large
+ * allocations for the worker's GC. Taken for the whole run, since inspects may overlap.
+ */
+const spareTensors: Float32Array[] = [];
+
 /** Encoded image → detections in source pixels, with `runner.run` for the model itself; `inferring` is called between the two. */
 export async function inspectImage(runner: Pick<ModelRunner, 'run'>, init: WorkerInit, image: Uint8Array, inferring: () => void = () => {}): Promise<Inspected> {
   const spec = init.inspect;
   if (!spec) throw new Error('this worker was started without preprocessing settings');
   const t0 = performance.now();
   const lb = await letterbox(image, init.inputWidth, init.inputHeight, spec.input.pad);
-  const tensor = toTensor(lb.rgb, init.inputWidth, init.inputHeight, spec.input);
+  const size = 3 * init.inputWidth * init.inputHeight;
+  const spare = spareTensors.pop();
+  const tensor = toTensor(lb.rgb, init.inputWidth, init.inputHeight, spec.input, spare?.length === size ? spare : undefined);
   const preprocessMs = performance.now() - t0;
   inferring();
-  const r = await runner.run(tensor);
+  let r: Awaited<ReturnType<ModelRunner['run']>>;
+  try {
+    r = await runner.run(tensor);
+  } finally {
+    if (spareTensors.length < 4) spareTensors.push(tensor);
+  }
   const detections = decodeYolo(r.data, r.dims, { labels: spec.labels, thresholds: spec.thresholds, nmsIou: spec.nmsIou, geometry: lb.geometry });
   return { detections, inferenceMs: r.inferenceMs, preprocessMs, imageWidth: lb.geometry.srcWidth, imageHeight: lb.geometry.srcHeight };
 }

@@ -3,7 +3,9 @@
 // a bounded amount of memory, never a crash.
 import sharp, { type Metadata } from 'sharp';
 import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
+import { looksLikeNetpbm, parseNetpbmHeader } from '../../shared/netpbm.ts';
 import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
+import { letterboxNetpbm } from './netpbm-letterbox.ts';
 
 /** 64 Mpx covers a 2 m parcel at a line scanner's ~1 mm pitch many times over; a header claiming more is refused. */
 export const MAX_INPUT_PIXELS = 64_000_000;
@@ -26,18 +28,22 @@ export interface Letterboxed {
   geometry: LetterboxGeometry;
 }
 
-/** Header-only check: format, dimensions, pixel limit. */
+/** Header-only check: format, dimensions, pixel limit (a raw netpbm frame: also that all its pixels are there). */
 export async function probeImage(bytes: Uint8Array, maxPixels = MAX_INPUT_PIXELS): Promise<{ width: number; height: number; format: string }> {
   if (bytes.byteLength === 0) throw new StationError(ErrorCodes.INSPECT_IMAGE_EMPTY, 'image is empty (0 bytes)');
+  if (looksLikeNetpbm(bytes)) {
+    const h = parseNetpbmHeader(bytes, maxPixels);
+    return { width: h.width, height: h.height, format: 'pnm' };
+  }
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `not a readable image (PNG, JPEG, TIFF or WebP expected): ${errorMessage(e)}`, { bytes: bytes.byteLength });
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `not a readable image (PNG, JPEG, TIFF, WebP or binary netpbm expected): ${errorMessage(e)}`, { bytes: bytes.byteLength });
   }
   const { width, height, format } = meta;
   if (!FORMATS.has(format) || !width || !height) {
-    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `unsupported image format "${format}" (PNG, JPEG, TIFF or WebP expected)`, { format });
+    throw new StationError(ErrorCodes.INSPECT_IMAGE_UNSUPPORTED, `unsupported image format "${format}" (PNG, JPEG, TIFF, WebP or binary netpbm expected)`, { format });
   }
   if (width * height > maxPixels) {
     throw new StationError(ErrorCodes.INSPECT_IMAGE_TOO_LARGE, `image header claims ${width}×${height} pixels, over the ${maxPixels} pixel limit`, { width, height, maxPixels });
@@ -47,6 +53,14 @@ export async function probeImage(bytes: Uint8Array, maxPixels = MAX_INPUT_PIXELS
 
 /** Decode (greyscale, 16-bit and alpha handled), resize into the input keeping aspect, pad. */
 export async function letterbox(bytes: Uint8Array, dstWidth: number, dstHeight: number, pad: number, maxPixels = MAX_INPUT_PIXELS): Promise<Letterboxed> {
+  if (looksLikeNetpbm(bytes)) {
+    const header = parseNetpbmHeader(bytes, maxPixels);
+    try {
+      return await letterboxNetpbm({ header, bytes }, dstWidth, dstHeight, pad);
+    } catch (e) {
+      throw new StationError(ErrorCodes.INSPECT_IMAGE_CORRUPT, `netpbm frame could not be resized: ${errorMessage(e)}`, { width: header.width, height: header.height });
+    }
+  }
   const { width, height } = await probeImage(bytes, maxPixels);
   const g = letterboxGeometry(width, height, dstWidth, dstHeight);
   try {

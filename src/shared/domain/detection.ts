@@ -49,7 +49,7 @@ export type DetectionLabel = (typeof DETECTION_LABELS)[number];
 export interface Inspector {
   /** "name@version". */
   readonly model: string;
-  /** Encoded image bytes (PNG, JPEG or TIFF). */
+  /** Encoded image bytes (PNG, JPEG, TIFF or a raw binary netpbm frame). */
   inspect(image: Uint8Array): Promise<InspectionOutput>;
   close(): Promise<void>;
 }

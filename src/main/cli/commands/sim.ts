@@ -92,7 +92,7 @@ export const simCommand: Command = {
       image: {
         width: num(ctx, 'width', 640, 16, 8192),
         height: num(ctx, 'height', 480, 16, 8192),
-        format: oneOf(ctx, 'format', ['png', 'tiff', 'jpeg'] as const, 'png'),
+        format: oneOf(ctx, 'format', ['png', 'tiff', 'jpeg', 'pnm'] as const, 'png'),
         dualEnergy: ctx.values['dual-energy'] === true,
         placeholder: ctx.values.placeholder === true,
       },
