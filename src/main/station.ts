@@ -56,6 +56,8 @@ export interface DemoOptions {
   taggedReads?: boolean;
   /** Image delivery over MQTT. */
   imageMode?: 'json' | 'binary';
+  /** Image encoding: PNG (default) or raw netpbm frames. */
+  frame?: 'png' | 'pnm';
   /** Hold off playing parcels until `demo.start()` is called (bench). */
   manual?: boolean;
 }
@@ -235,6 +237,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         status: statusEp,
         mqtt: simMqtt,
         imageMode: demoOpts?.imageMode ?? 'json',
+        ...(demoOpts?.frame ? { frame: demoOpts.frame } : {}),
         barcodeOverMqtt: taggedReads,
         declare: (parcels: DemoParcel[]) =>
           db.transaction(() => {

@@ -72,7 +72,8 @@ def main():
                  'with a bar as long as its AP50 (order = label order above).\n')
     if bench:
         L.append('## Inference\n')
-        L.append(f"`bench/inference.ts` ({bench['images']} generated 640×480 PNGs, onnxruntime-node CPU, {bench['threads']} intra-op thread(s), "
+        kind = {'png': 'PNGs', 'pnm': 'raw netpbm frames', 'tiff': 'TIFFs', 'jpeg': 'JPEGs'}.get(bench.get('format', 'png'), 'images')
+        L.append(f"`bench/inference.ts` ({bench['images']} generated 640×480 {kind}, onnxruntime-node CPU, {bench['threads']} intra-op thread(s), "
                  f"input {bench['inputSize']}):\n")
         L.append(f"- inference p50 {bench['inferenceMs']['p50']} ms, p99 {bench['inferenceMs']['p99']} ms")
         L.append(f"- decode + preprocess + inference + NMS p50 {bench['endToEndMs']['p50']} ms, p99 {bench['endToEndMs']['p99']} ms "

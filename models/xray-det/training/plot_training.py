@@ -25,7 +25,7 @@ def read_run(path):
     return pts
 
 
-def plot(out, runs, start_value=None, lo=0.6, hi=0.9, w=560, h=360, margin=48):
+def plot(out, runs, names, start_value=None, lo=0.6, hi=0.9, w=560, h=360, margin=48):
     img = np.full((h, w, 3), 255, np.uint8)
     pw, ph = w - 2 * margin, h - 2 * margin
     total = sum(r[-1][0] for r in runs if r) or 1.0
@@ -56,7 +56,7 @@ def plot(out, runs, start_value=None, lo=0.6, hi=0.9, w=560, h=360, margin=48):
                 n = max(abs(xs[j] - xs[j - 1]), abs(ys[j] - ys[j - 1])) + 1
                 for s in np.linspace(0, 1, n):
                     img[int(ys[j - 1] + (ys[j] - ys[j - 1]) * s), int(xs[j - 1] + (xs[j] - xs[j - 1]) * s)] = col
-        draw_text(img, w - margin - 60, margin + 14 * i, f'run {"ab"[i] if i < 2 else i}', col)
+        draw_text(img, w - margin - 60, margin + 14 * i, f'run {names[i]}', col)
         start += r[-1][0] if r else 0.0
     write_png(out, img)
 
@@ -68,9 +68,11 @@ def main():
     ap.add_argument('logs', nargs='+')
     args = ap.parse_args()
     runs = [read_run(p) for p in args.logs]
+    # 'gpu-run-c.txt' → 'c'; other names → their position
+    names = [(re.search(r'run-(\w+)\.\w+$', p) or [None, str(i + 1)])[1] for i, p in enumerate(args.logs)]
     for p, r in zip(args.logs, runs):
         print(f'{p}: {len(r)} epochs, val mAP50 {r[0][1]:.3f} → {max(v for _, v, _ in r):.3f} in {r[-1][0]:.1f} min' if r else f'{p}: no epochs')
-    plot(args.out, runs, args.start)
+    plot(args.out, runs, names, args.start)
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ import type { StationMqtt } from '../../devices/mqtt/client.ts';
 import { formatContinuous } from '../../devices/sim/scale-sim.ts';
 import type { SimEndpoint } from '../../devices/sim/endpoint.ts';
 import { formatSeq } from '../../devices/scanner/status-parser.ts';
-import { demoParcel, renameParcel, stampPng, type DemoParcel } from './parcels.ts';
+import { demoParcel, renameParcel, stampFrame, stampPng, withRawFrame, type DemoParcel } from './parcels.ts';
 
 export interface DemoDriverOptions {
   seed: number;
@@ -27,6 +27,8 @@ export interface DemoDriverOptions {
   status: SimEndpoint;
   mqtt: StationMqtt;
   imageMode: 'json' | 'binary';
+  /** What the scanner sends: the PNG (default) or the raw frame as binary netpbm (`pnm`, no decode at the station). */
+  frame?: 'png' | 'pnm';
   /** Send barcode reads over MQTT tagged with the tunnel sequence instead of over `barcode`. */
   barcodeOverMqtt?: boolean;
   /** Imports declarations; called ahead of the parcels that need them. */
@@ -113,11 +115,14 @@ export class DemoLineDriver {
 
   private async parcel(n: number): Promise<DemoParcel> {
     const size = this.o.poolSize;
-    if (size === undefined) return demoParcel(this.o.seed, n);
+    const raw = this.o.frame === 'pnm';
+    if (size === undefined) return raw ? withRawFrame(await demoParcel(this.o.seed, n)) : demoParcel(this.o.seed, n);
     const k = (n - 1) % size;
-    this.pool[k] ??= demoParcel(this.o.seed, k + 1);
+    // The raw frame is made once per render, with it: the bench runs the driver in the station's process.
+    this.pool[k] ??= raw ? demoParcel(this.o.seed, k + 1).then(withRawFrame) : demoParcel(this.o.seed, k + 1);
     const p = renameParcel(await this.pool[k], this.waybill(n));
-    return this.o.uniqueImages ? { ...p, png: stampPng(p.png, 'waybill', p.waybill) } : p;
+    if (!this.o.uniqueImages) return p;
+    return p.frame ? { ...p, frame: stampFrame(p.frame, 'waybill', p.waybill) } : { ...p, png: stampPng(p.png, 'waybill', p.waybill) };
   }
 
   private status(line: string): void {
@@ -147,12 +152,13 @@ export class DemoLineDriver {
     if (this.stopped) return;
     this.status(`POUT ${formatSeq(seq)}\r\n`);
     const at = Date.now();
+    const image = p.frame ?? p.png;
     if (this.o.imageMode === 'json') {
-      await this.o.mqtt.publishRaw(this.o.mqtt.topic('imageJson'), JSON.stringify({ seq, at, image: p.png.toString('base64') }), { qos: 1, retain: false });
+      await this.o.mqtt.publishRaw(this.o.mqtt.topic('imageJson'), JSON.stringify({ seq, at, image: image.toString('base64') }), { qos: 1, retain: false });
     } else {
       const id = `d${seq}`;
       await this.o.mqtt.publishRaw(this.o.mqtt.topic('imageMeta'), JSON.stringify({ id, seq, at, dualEnergy: false }), { qos: 1, retain: false });
-      await this.o.mqtt.publishRaw(`${this.o.mqtt.topic('imageMeta').replace(/meta$/, 'bin')}/${id}`, p.png, { qos: 1, retain: false });
+      await this.o.mqtt.publishRaw(`${this.o.mqtt.topic('imageMeta').replace(/meta$/, 'bin')}/${id}`, image, { qos: 1, retain: false });
     }
     this.sent++;
     this.o.onParcel?.({ seq, waybill: p.waybill, mismatch: p.mismatch, imageAt: at });

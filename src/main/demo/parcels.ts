@@ -4,12 +4,16 @@
 // under new waybill numbers (renameParcel) when they need more parcels than renders.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { encodeNetpbm } from '../../shared/netpbm.ts';
 import { encodeParcel } from '../synth/encode.ts';
 import { synthParcel } from '../synth/parcel.ts';
 
 export interface DemoParcel {
   waybill: string;
   png: Buffer;
+  /** The same picture as a raw P6 frame, when the line sends raw frames (`frame: 'pnm'`). */
+  frame?: Buffer;
   width: number;
   height: number;
   /** What the parcel physically weighs (the declaration's grossWeight is near it). */
@@ -69,4 +73,15 @@ export function stampPng(png: Buffer, key: string, value: string): Buffer {
   chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
   const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
   return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+}
+
+/** The parcel's picture as the raw frame a scanner can send uncompressed (binary netpbm P6). */
+export async function withRawFrame(p: DemoParcel): Promise<DemoParcel> {
+  const { data, info } = await sharp(p.png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { ...p, frame: Buffer.from(encodeNetpbm(info.width, info.height, 3, 255, data)) };
+}
+
+/** stampPng for a netpbm frame: a header comment after the magic ("P6\n# waybill XS…\n640 480…"). */
+export function stampFrame(frame: Buffer, key: string, value: string): Buffer {
+  return Buffer.concat([frame.subarray(0, 2), Buffer.from(`\n# ${key} ${value.replace(/[\r\n]/g, ' ')}`, 'latin1'), frame.subarray(2)]);
 }

@@ -14,19 +14,20 @@ import { writeJson, writeLine, type Command } from '../command.ts';
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'drive the real pipeline with simulated devices over the real broker and print figures',
-  usage: '[--parcels N] [--rate R] [--pool K] [--central child|in-process] [--broker mosquitto|embedded] [--json] [--data-dir DIR]',
+  usage: '[--parcels N] [--rate R] [--pool K] [--format png|pnm] [--central child|in-process] [--broker mosquitto|embedded] [--json] [--data-dir DIR]',
   details:
     'Runs a whole station in this process (embedded broker, devices, model, rules, SQLite with\n' +
     'synchronous=FULL, conveyor over MQTT) and plays N parcels at R parcels/s through the simulated\n' +
     'line: barcode reads tagged with the tunnel sequence over MQTT, tunnel events over TCP, PNG images\n' +
-    'over MQTT (binary). Latency is image received → conveyor command published. K distinct synthetic\n' +
-    'renders are reused under new waybills (rendering is not what is measured). Without --data-dir a\n' +
+    '(--format pnm: raw binary netpbm frames, nothing to decode) over MQTT (binary). Latency is image\n' +
+    'received → conveyor command published. K distinct synthetic renders are reused under new\n' +
+    'waybills (rendering is not what is measured). Without --data-dir a\n' +
     'temporary folder is used and removed. The reference clearance service runs as its own process by\n' +
     'default (--central child), as the central service is remote on a real line; --central in-process\n' +
     'shares the station\'s event loop with it (the demonstration\'s arrangement). The MQTT broker is a\n' +
     'private Mosquitto process where mosquitto is installed (--broker mosquitto, the default then), as on\n' +
     'a site; --broker embedded uses the in-process aedes broker of `npm start`.',
-  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, central: { type: 'string' }, broker: { type: 'string' } },
+  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, format: { type: 'string' }, central: { type: 'string' }, broker: { type: 'string' } },
   async run(ctx) {
     const parcels = Number(ctx.values.parcels ?? 1500);
     const rate = Number(ctx.values.rate ?? 25);
@@ -36,6 +37,11 @@ export const benchCommand: Command = {
         writeLine(ctx.stderr, `station bench: ${name} must be a positive number`);
         return 2;
       }
+    }
+    const frame = ctx.values.format ?? 'png';
+    if (frame !== 'png' && frame !== 'pnm') {
+      writeLine(ctx.stderr, 'station bench: --format must be png or pnm');
+      return 2;
     }
     const central = ctx.values.central ?? 'child';
     if (central !== 'child' && central !== 'in-process') {
@@ -78,7 +84,7 @@ export const benchCommand: Command = {
         config,
         dataDir,
         port: 0,
-        demo: { rate, count: parcels, poolSize: Math.min(pool, parcels), taggedReads: true, imageMode: 'binary', manual: true, seed: 4242 },
+        demo: { rate, count: parcels, poolSize: Math.min(pool, parcels), taggedReads: true, imageMode: 'binary', frame, manual: true, seed: 4242 },
         log: (l) => progress(`bench: ${l}`),
         // Per-parcel alarms (review timeouts) would drown the progress lines; errors still show.
         logger: createLogger('station', jsonLineSink((l) => ctx.stderr.write(l)), { '': 'error' }),
@@ -146,6 +152,7 @@ export const benchCommand: Command = {
         deadlineMisses: m.deadlineMisses,
         rateRequested: rate,
         broker: brokerKind,
+        format: frame,
         central,
         released: m.commands.RELEASE,
         held: m.commands.HOLD,
