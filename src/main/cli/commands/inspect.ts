@@ -6,7 +6,7 @@ import { ErrorCodes, StationError, errorMessage, isStationError } from '../../..
 import { openInspector } from '../../inspection/index.ts';
 import { writeLine, type Command, type CommandContext } from '../command.ts';
 
-const IMAGE_EXT = /\.(png|jpe?g|tiff?|webp)$/i;
+const IMAGE_EXT = /\.(png|jpe?g|tiff?|webp|pnm|pgm|ppm)$/i;
 /** Files larger than this are refused before reading: no scan image comes near it. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -85,7 +85,7 @@ export const inspectCommand: Command = {
     let failed = 0;
     try {
       const files = expandImagePaths(ctx.positionals);
-      if (files.length === 0) throw new StationError(ErrorCodes.CLI_USAGE, `no image files (png, jpg, tiff, webp) in ${ctx.positionals.join(', ')}`);
+      if (files.length === 0) throw new StationError(ErrorCodes.CLI_USAGE, `no image files (png, jpg, tiff, webp, pnm/pgm/ppm) in ${ctx.positionals.join(', ')}`);
       if (!ctx.json) writeLine(ctx.stdout, `model ${inspector.model}`);
       for (const file of files) {
         try {
