@@ -239,7 +239,7 @@ export const ConfigSchema = z.strictObject({
       modelDir: z.string().optional().describe('Model folder with model.onnx and manifest.json; absent: the shipped model'),
       classThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
       inferenceTimeoutMs: z.number().int().positive().default(2000),
-      workers: z.number().int().min(1).max(8).default(2).describe('Inference worker threads, each its own onnxruntime session (one intra-op thread) that also decodes and letterboxes; an image goes to the least busy. 2 measured best on 2 cores at 25 parcels/s'),
+      workers: z.number().int().min(1).max(8).default(2).describe('Inference worker threads, each its own onnxruntime session (one intra-op thread) that also decodes and letterboxes; images queue for the next idle one. 2 measured best on 2 cores at 25 parcels/s'),
     })
     .prefault({}),
   console: z
