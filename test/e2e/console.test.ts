@@ -155,4 +155,19 @@ describe('the operator console in a browser', () => {
     expect(pct(m.verdictToScreenMs, 0.95)).toBeLessThan(1000);
     expect(imageRequests.length).toBeGreaterThanOrEqual(N);
   }, 60_000);
+
+  it('shows a parcel whose scanner sent a raw netpbm frame (served to the browser as PNG)', async () => {
+    const served: { type: string | undefined; status: number }[] = [];
+    page.on('response', (r) => {
+      if (/\/api\/images\/[0-9a-f]{64}$/.test(r.url())) served.push({ type: r.headers()['content-type'], status: r.status() });
+    });
+    await h.parcel(300, { waybill: 'SF2026112700300', objects: ['phone'], uncertain: 'knife', frame: 'pnm' });
+    await expect.poll(() => page.locator('[data-testid=waybill]').textContent()).toBe('SF2026112700300');
+    const img = page.locator('[data-testid=xray]');
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth)).toBe(960);
+    expect(h.db.prepare("SELECT i.format FROM image i JOIN parcel p ON p.image_sha256 = i.sha256 WHERE p.logistics_no = 'SF2026112700300'").get()).toEqual({ format: 'pnm' });
+    expect(served.at(-1)).toEqual({ type: 'image/png', status: 200 });
+    await shot('14-line-raw-frame');
+  });
 });

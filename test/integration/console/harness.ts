@@ -13,6 +13,7 @@ import { decide, defaultPack } from '../../../src/main/rules/index.ts';
 import { openDatabase, type Db } from '../../../src/main/storage/db.ts';
 import type { Declaration } from '../../../src/shared/domain/aed.ts';
 import type { Detection, DetectionLabel, InspectionOutput } from '../../../src/shared/domain/detection.ts';
+import { encodeNetpbm } from '../../../src/shared/netpbm.ts';
 import { renderParcel } from '../../../src/shared/xray/index.ts';
 import { declaration, line as declLine } from '../../unit/rules/fixtures.ts';
 
@@ -25,6 +26,8 @@ export interface Scenario {
   /** Declared lines; default: a smartphone and two T-shirts. */
   declared?: Declaration['lines'];
   seed?: number;
+  /** The scanner sends a raw binary netpbm frame (P6) instead of a PNG. */
+  frame?: 'pnm';
 }
 
 export interface ConsoleHarness {
@@ -115,7 +118,10 @@ export async function consoleHarness(o: { dataDir: string; deadlineMs?: number; 
       const W = o.width ?? 960;
       const H = o.height ?? 600;
       const p = renderParcel(s.seed ?? seq * 7 + 3, { width: W, height: H, objects: s.objects });
-      const png = await sharp(Buffer.from(p.colour), { raw: { width: p.width, height: p.height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer();
+      const encoded =
+        s.frame === 'pnm'
+          ? Buffer.from(encodeNetpbm(p.width, p.height, 3, 255, p.colour))
+          : await sharp(Buffer.from(p.colour), { raw: { width: p.width, height: p.height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer();
       const dets: Detection[] = p.objects.map((x, i) => ({ label: x.label, score: 0.82 + ((i * 7) % 15) / 100, box: x.box }));
       if (s.uncertain) dets.push({ label: s.uncertain, score: 0.45, box: [Math.round(W * 0.62), Math.round(H * 0.2), Math.round(W * 0.8), Math.round(H * 0.45)] });
       detections.set(seq, dets);
@@ -123,7 +129,7 @@ export async function consoleHarness(o: { dataDir: string; deadlineMs?: number; 
         s.waybill,
         declaration({ logisticsNo: s.waybill, dataAsOf: new Date().toISOString(), grossWeightKg: p.weightKg, waybill: { weightKg: p.weightKg }, ...(s.declared ? { lines: s.declared } : {}) }),
       );
-      const img: LineImage & { seq: number } = { encoded: png, format: 'png', width: p.width, height: p.height, seq };
+      const img: LineImage & { seq: number } = { encoded, format: s.frame ?? 'png', width: p.width, height: p.height, seq };
       return () => {
         const t = Date.now();
         line.feed({ type: 'read', code: s.waybill, valid: true, at: t - 150 });

@@ -6,7 +6,10 @@ class FakeWorker {
   isReady = true;
   readonly runs: { image: number; finish: () => void; fail: (e: Error) => void }[] = [];
   inFlight = 0;
-  constructor(readonly name: string) {}
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
   inspect(image: Uint8Array): Promise<string> {
     this.inFlight++;
     return new Promise<string>((resolve, reject) => {
