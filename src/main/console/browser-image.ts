@@ -17,12 +17,20 @@ export async function browserImage(bytes: Buffer, format: string): Promise<{ mim
   return { mime: 'image/png', bytes: await img.png({ compressionLevel: 1 }).toBuffer() };
 }
 
-/** 8-bit samples for display (sharp's raw input has no maxval, and 16 bits add nothing on a screen). */
+/**
+ * 8-bit samples for display (sharp's raw input has no maxval, and 16 bits add nothing on a screen).
+ * The usual frames need no per-sample JS on this event loop (the line's): 8-bit goes to sharp as it is,
+ * and a 16-bit grey frame is read as two-channel 8-bit whose first channel is the high byte.
+ */
 function netpbmToSharp(bytes: Buffer): Sharp {
   const h = parseNetpbmHeader(bytes);
-  const n = h.width * h.height * h.channels;
+  const payload = bytes.subarray(h.offset, h.offset + h.payloadBytes);
+  const { width, height } = h;
+  if (h.bytesPerSample === 1 && h.maxval === 255) return sharp(payload, { raw: { width, height, channels: h.channels } });
+  if (h.bytesPerSample === 2 && h.maxval === 65535 && h.channels === 1) return sharp(payload, { raw: { width, height, channels: 2 } }).extractChannel(0);
+  const n = width * height * h.channels;
   const eight = new Uint8Array(n);
   if (h.bytesPerSample === 1) for (let i = 0; i < n; i++) eight[i] = Math.min(255, Math.round((bytes[h.offset + i]! * 255) / h.maxval));
   else for (let i = 0, p = h.offset; i < n; i++, p += 2) eight[i] = Math.min(255, Math.round((((bytes[p]! << 8) | bytes[p + 1]!) * 255) / h.maxval));
-  return sharp(eight, { raw: { width: h.width, height: h.height, channels: h.channels } });
+  return sharp(eight, { raw: { width, height, channels: h.channels } });
 }

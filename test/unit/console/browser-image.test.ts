@@ -19,7 +19,17 @@ describe('browserImage', () => {
     const { data, info } = await sharp(shown.bytes).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([6, 2]);
     const firstChannel = [...data].filter((_, i) => i % info.channels === 0);
-    expect(firstChannel).toEqual([...samples].map((v) => Math.round((v * 255) / 65535)));
+    expect(firstChannel).toEqual([...samples].map((v) => v >> 8));
+  });
+
+  it('scales a 12-bit grey frame and an 8-bit colour frame for display', async () => {
+    const grey = await browserImage(Buffer.from(encodeNetpbm(2, 1, 1, 4095, Uint16Array.of(4095, 2048))), 'pnm');
+    const g = await sharp(grey.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([g.data[0], g.data[g.info.channels]]).toEqual([255, 128]);
+    const rgb = Uint8Array.of(255, 0, 0, 0, 0, 255);
+    const colour = await browserImage(Buffer.from(encodeNetpbm(2, 1, 3, 255, rgb)), 'pnm');
+    const c = await sharp(colour.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([...c.data]).toEqual([...rgb]);
   });
 
   it('turns a TIFF into a PNG', async () => {
