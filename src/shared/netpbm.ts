@@ -122,3 +122,30 @@ export function encodeNetpbm(width: number, height: number, channels: 1 | 3, max
   }
   return out;
 }
+
+const eightBitLuts = new Map<number, Uint8Array>();
+/**
+ * Sample → 0..255: identity for 8-bit/255; the high byte for 16-bit/65535 (what sharp does going from
+ * ushort to uchar); otherwise round(v · 255 / maxval), values above maxval clamped.
+ */
+export function eightBitLut(bytesPerSample: 1 | 2, maxval: number): Uint8Array {
+  const key = bytesPerSample * 65536 + maxval;
+  let l = eightBitLuts.get(key);
+  if (!l) {
+    l = new Uint8Array(bytesPerSample === 1 ? 256 : 65536);
+    for (let v = 0; v < l.length; v++) l[v] = bytesPerSample === 2 && maxval === 65535 ? v >> 8 : Math.min(255, Math.round((Math.min(v, maxval) * 255) / maxval));
+    eightBitLuts.set(key, l);
+  }
+  return l;
+}
+
+/** The frame's samples as 8-bit, interleaved as in the file (a view, not a copy, when they already are). */
+export function netpbmSamples8(h: NetpbmHeader, bytes: Uint8Array): Uint8Array {
+  const n = h.width * h.height * h.channels;
+  if (h.bytesPerSample === 1 && h.maxval === 255) return bytes.subarray(h.offset, h.offset + n);
+  const lut = eightBitLut(h.bytesPerSample, h.maxval);
+  const eight = new Uint8Array(n);
+  if (h.bytesPerSample === 1) for (let i = 0; i < n; i++) eight[i] = lut[bytes[h.offset + i]!]!;
+  else for (let i = 0, p = h.offset; i < n; i++, p += 2) eight[i] = lut[(bytes[p]! << 8) | bytes[p + 1]!]!;
+  return eight;
+}

@@ -86,10 +86,11 @@ def image_weights(train, have, class_weight):
     holds (1 for none listed), so parcels with the weak classes are seen more often without repeating boxes."""
     if not class_weight:
         return None
-    w = np.ones(have)
-    for i in range(have):
-        for c in np.unique(train.boxes[i][:, 0].astype(int)):
-            w[i] = max(w[i], class_weight.get(int(c), 1.0))
+    # Kept on the set and extended as it grows (images are only ever appended): not recomputed every epoch.
+    known = train.__dict__.setdefault('sample_weights', [])
+    for i in range(len(known), have):
+        known.append(max([1.0] + [class_weight.get(int(c), 1.0) for c in train.boxes[i][:, 0]]))
+    w = np.asarray(known[:have])
     return w / w.sum()
 
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson, type Handler } from '../http/server.ts';
-import { browserImage } from './browser-image.ts';
+import { browserImage, browserMime } from './browser-image.ts';
 import { imageRelPath } from '../storage/images.ts';
 import type { Db } from '../storage/db.ts';
 import type { Sessions } from './accounts.ts';
@@ -70,17 +70,8 @@ export function imageHandler(o: { db: Db; imagesDir: string; sessions: Sessions;
       return true;
     }
     const etag = `"${sha}"`;
-    // TIFF and raw netpbm frames go out as PNG (the same PNG every time, so the URL stays immutable).
-    let shown: { mime: string; bytes: Buffer };
-    try {
-      shown = await browserImage(stored, row.format);
-    } catch (e) {
-      sendJson(res, 500, { error: `image ${sha} (${row.format}) could not be converted for display: ${(e as Error).message}` });
-      return true;
-    }
-    const bytes = shown.bytes;
     const headers = {
-      'content-type': shown.mime,
+      'content-type': browserMime(row.format),
       // private: an image is customs evidence, not for shared caches; immutable: the URL is its hash.
       'cache-control': 'private, max-age=31536000, immutable',
       etag,
@@ -89,6 +80,14 @@ export function imageHandler(o: { db: Db; imagesDir: string; sessions: Sessions;
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       res.end();
+      return true;
+    }
+    // TIFF and raw netpbm frames go out as PNG (the same PNG every time, so the URL stays immutable).
+    let bytes: Buffer;
+    try {
+      bytes = (await browserImage(stored, row.format)).bytes;
+    } catch (e) {
+      sendJson(res, 500, { error: `image ${sha} (${row.format}) could not be converted for display: ${(e as Error).message}` });
       return true;
     }
     res.writeHead(200, { ...headers, 'content-length': bytes.length });

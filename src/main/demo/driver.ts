@@ -115,11 +115,11 @@ export class DemoLineDriver {
 
   private async parcel(n: number): Promise<DemoParcel> {
     const size = this.o.poolSize;
-    const raw = this.o.frame === 'pnm';
-    if (size === undefined) return raw ? withRawFrame(await demoParcel(this.o.seed, n)) : demoParcel(this.o.seed, n);
-    const k = (n - 1) % size;
     // The raw frame is made once per render, with it: the bench runs the driver in the station's process.
-    this.pool[k] ??= raw ? demoParcel(this.o.seed, k + 1).then(withRawFrame) : demoParcel(this.o.seed, k + 1);
+    const render = (i: number) => (this.o.frame === 'pnm' ? demoParcel(this.o.seed, i).then(withRawFrame) : demoParcel(this.o.seed, i));
+    if (size === undefined) return render(n);
+    const k = (n - 1) % size;
+    this.pool[k] ??= render(k + 1);
     const p = renameParcel(await this.pool[k], this.waybill(n));
     if (!this.o.uniqueImages) return p;
     return p.frame ? { ...p, frame: stampFrame(p.frame, 'waybill', p.waybill) } : { ...p, png: stampPng(p.png, 'waybill', p.waybill) };
