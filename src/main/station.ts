@@ -30,6 +30,7 @@ import { lineClock, STEP_MS } from './clock.ts';
 import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
 import { LineMqttEvents, metricsEvent } from './line/mqtt-events.ts';
+import { WalSync } from './storage/wal-sync.ts';
 import { ParcelRepository } from './line/repository.ts';
 import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage } from './line/runtime.ts';
 import { dataPaths } from './paths.ts';
@@ -287,7 +288,12 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     }
 
     // ---- the line ----
-    const repo = new ParcelRepository(db);
+    // Parcel rows and HOLD verdicts are made durable by a shared fdatasync off the event loop
+    // (storage/wal-sync.ts); a RELEASE verdict is on disk before its command leaves, as ever.
+    const lineRef: { line?: LineRuntime } = {};
+    const walSync = new WalSync(paths.db, { onError: (e) => lineRef.line?.raiseAlarm('STORAGE_FAULT', `background sync of the database failed: ${errorMessage(e)}`) });
+    stops.push(() => walSync.close());
+    const repo = new ParcelRepository(db, { walSync });
     // Deadlines run on the monotonic line clock: a wall-clock step must not release a parcel late.
     const clock = lineClock();
     const lookup = declarationLookup(db);
@@ -323,6 +329,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         if (e.type === 'alarm') logger.warn(`line alarm ${e.code}: ${e.detail}`, { scanId: e.scanId ?? null });
       },
     });
+    lineRef.line = line;
     events.mqtt = new LineMqttEvents({ mqtt, metrics: () => metricsEvent(line.metrics, line.activeParcels().length, backlogStats(db).pending, Date.now()) });
     events.mqtt.start();
     stops.push(() => events.mqtt?.stop());

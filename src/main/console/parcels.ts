@@ -46,9 +46,14 @@ interface Static {
   image?: ParcelDto['image'];
   detections: Detection[];
   declaration?: Declaration;
+  /** Loaded once the decision was committed: the detections are final (they are written with it or before). */
+  final: boolean;
 }
 
-/** Builds DTOs, caching what does not change after the verdict (detections, declaration, image row). */
+/**
+ * Builds DTOs, caching what does not change (the declaration, the image row) and the detections once
+ * the decision is committed. A parcel sends four or five events; each used to read its declaration again.
+ */
 export class ParcelViews {
   private readonly cache = new Map<string, Static>();
   private readonly db: Db;
@@ -68,19 +73,22 @@ export class ParcelViews {
 
   private load(v: ParcelView): Static {
     const hit = this.cache.get(v.scanId);
-    if (hit && (hit.detections.length > 0 || !v.verdict)) return hit;
+    if (hit && (hit.final || !v.verdict)) return hit;
     const rows = this.stmts.dets.all(v.scanId) as { label: string; score: number; x1: number; y1: number; x2: number; y2: number }[];
-    const img = v.imageSha256 ? (this.stmts.image.get(v.imageSha256) as { sha256: string; width: number; height: number; format: string } | undefined) : undefined;
-    let declaration: Declaration | undefined;
-    try {
-      declaration = v.logisticsNo ? this.lookup(v.logisticsNo)[0] : undefined;
-    } catch {
-      declaration = undefined; // the verdict already carries D01/D-codes; the console just shows no lines
+    const img = hit?.image ?? (v.imageSha256 ? (this.stmts.image.get(v.imageSha256) as { sha256: string; width: number; height: number; format: string } | undefined) : undefined);
+    let declaration: Declaration | undefined = hit?.declaration;
+    if (!hit) {
+      try {
+        declaration = v.logisticsNo ? this.lookup(v.logisticsNo)[0] : undefined;
+      } catch {
+        declaration = undefined; // the verdict already carries D01/D-codes; the console just shows no lines
+      }
     }
     const s: Static = {
       ...(img ? { image: img } : {}),
       detections: rows.map((r) => ({ label: r.label, score: r.score, box: [r.x1, r.y1, r.x2, r.y2] })),
       ...(declaration ? { declaration } : {}),
+      final: v.decision !== undefined,
     };
     this.cache.set(v.scanId, s);
     if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value!);

@@ -6,6 +6,7 @@ import type { ReasonHit } from '../../shared/domain/verdict.ts';
 import type { Action } from '../../shared/domain/reasons.ts';
 import { appendAudit } from '../storage/audit.ts';
 import { withoutFsync, type Db } from '../storage/db.ts';
+import type { WalSync } from '../storage/wal-sync.ts';
 import { enqueue } from '../sync/outbox.ts';
 
 export type ParcelStateKind = 'inspecting' | 'review' | 'committing' | 'signalled' | 'done';
@@ -53,9 +54,15 @@ export interface ImageRecord {
 export class ParcelRepository {
   private readonly db: Db;
   private readonly stmts;
+  /**
+   * With a WalSync, the writes that need not be on disk before the next step skip their own fsync
+   * and are synced in the background (storage/wal-sync.ts). Without one, every commit is FULL.
+   */
+  private readonly walSync: WalSync | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, opts: { walSync?: WalSync } = {}) {
     this.db = db;
+    this.walSync = opts.walSync;
     this.stmts = {
       insertImage: db.prepare(
         'INSERT INTO image (sha256, rel_path, format, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
@@ -83,11 +90,23 @@ export class ParcelRepository {
   }
 
   /**
-   * The parcel row, with its image row in the same transaction when given (every commit is an fsync
-   * under synchronous=FULL, so the line's writes per parcel are kept few).
+   * Writes `fn` in one transaction. `now`: FULL, on disk when this returns. `soon`: with a WalSync,
+   * without its own fsync, made durable by the next shared background sync (a crash of the process
+   * keeps it; a power cut in the few ms before that sync may not); without one, FULL as well.
+   */
+  private write(fn: () => void, durable: 'now' | 'soon'): void {
+    const tx = this.db.transaction(fn);
+    if (durable === 'now' || !this.walSync) return void tx();
+    withoutFsync(this.db, () => tx());
+    this.walSync.flushSoon();
+  }
+
+  /**
+   * The parcel row, with its image row in the same transaction when given. Durable soon, not now:
+   * until its verdict the parcel has no command, and a lost RELEASE cannot come of a lost row.
    */
   createParcel(p: NewParcel, detections: { model: string; label: string; score: number; box: [number, number, number, number] }[] = [], image?: ImageRecord): void {
-    this.db.transaction(() => {
+    this.write(() => {
       if (image) this.stmts.insertImage.run(image.sha256, image.relPath, image.format, image.width, image.height, image.bytes, p.createdAt);
       this.stmts.insertParcel.run({
         ...p,
@@ -98,28 +117,32 @@ export class ParcelRepository {
         weightKg: p.weightKg ?? null,
       });
       for (const d of detections) this.stmts.insertDetection.run(p.scanId, d.model, d.label, d.score, ...d.box);
-    })();
+    }, 'soon');
   }
 
   saveDetections(scanId: string, model: string, detections: { label: string; score: number; box: [number, number, number, number] }[]): void {
     if (detections.length === 0) return;
-    this.db.transaction(() => {
+    this.write(() => {
       for (const d of detections) this.stmts.insertDetection.run(scanId, model, d.label, d.score, ...d.box);
-    })();
+    }, 'soon');
   }
 
   setState(scanId: string, state: ParcelStateKind, at: string): void {
     this.stmts.setState.run(state, at, scanId);
   }
 
-  /** Verdict + parcel state + audit + outbox (+ the detections behind it), atomically. Throws if anything fails: nothing is then written. */
+  /**
+   * Verdict + parcel state + audit + outbox (+ the detections behind it), atomically. Throws if
+   * anything fails: nothing is then written. A RELEASE is on disk when this returns (its command
+   * leaves next); any other action is durable soon (its HOLD goes to the conveyor without waiting).
+   */
   commitVerdict(
     v: VerdictRecord,
     nextState: ParcelStateKind,
     operatorReason?: string,
     detections?: { model: string; list: readonly { label: string; score: number; box: [number, number, number, number] }[] },
   ): void {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const d of detections?.list ?? []) this.stmts.insertDetection.run(v.scanId, detections!.model, d.label, d.score, ...d.box);
       this.stmts.insertVerdict.run({
         verdictId: v.verdictId,
@@ -146,7 +169,7 @@ export class ParcelRepository {
         payload: { verdictId: v.verdictId, action: v.action, reasons: v.reasons.map((r) => r.code), logisticsNo: v.logisticsNo ?? null, note: v.note ?? null },
       });
       enqueue(this.db, { kind: 'verdict', idemKey: v.verdictId, payload: v, createdAt: v.decidedAt });
-    })();
+    }, v.action === 'RELEASE' ? 'now' : 'soon');
   }
 
   /**

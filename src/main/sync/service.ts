@@ -52,6 +52,14 @@ export interface SyncEvents {
 /** Pages pulled per cycle at most, so a large delta backlog cannot starve the outbox drain. */
 const MAX_PULL_PAGES_PER_CYCLE = 20;
 
+/**
+ * Kicked cycles start at most this often: at 25 parcels/s a cycle per verdict was 25 HTTP exchanges
+ * a second (and the central side's signing and fsyncs) on the line's event loop and cores; this way a
+ * drain carries the verdicts of a quarter second, and the first verdict after a quiet spell still
+ * leaves at once.
+ */
+export const KICK_GAP_MS = 250;
+
 export class SyncService extends EventEmitter<SyncEvents> {
   readonly #o: Required<Omit<SyncServiceOptions, 'inbound' | 'log'>> & Pick<SyncServiceOptions, 'inbound' | 'log'>;
   readonly #tracker: LinkTracker;
@@ -68,6 +76,8 @@ export class SyncService extends EventEmitter<SyncEvents> {
   #pullNotBefore = 0;
   #lastPullOkAt: string | null = null;
   #pullPersistedAt = 0;
+  /** Monotonic start of the last pull: kicked cycles pull only once syncIntervalMs has passed. */
+  #lastPullAt = -Infinity;
 
   constructor(opts: SyncServiceOptions) {
     super();
@@ -101,8 +111,11 @@ export class SyncService extends EventEmitter<SyncEvents> {
     return linkSnapshot(this.#o.db, this.#tracker, this.#o.now(), this.#nextAttemptAt, this.#lastPullOkAt);
   }
 
-  /** One full cycle: probe/register, pull, drain. Resolves true if everything went through. */
-  async cycle(): Promise<boolean> {
+  /**
+   * One cycle: probe/register, pull, drain. Resolves true if everything went through. `pull: 'due'`
+   * (a kicked cycle, which is about sending verdicts) pulls only if the last pull is syncIntervalMs old.
+   */
+  async cycle(opts: { pull?: 'always' | 'due' } = {}): Promise<boolean> {
     const o = this.#o;
     try {
       if (this.#tracker.link !== 'online') {
@@ -113,7 +126,7 @@ export class SyncService extends EventEmitter<SyncEvents> {
         await o.api.register({ stationId: o.stationId, publicKey: o.key.publicKeyPem });
         this.#registered = true;
       }
-      await this.#pullAll();
+      if (opts.pull !== 'due' || performance.now() - this.#lastPullAt >= o.settings.syncIntervalMs) await this.#pullAll();
       await this.#drainAll();
       return true;
     } catch (e) {
@@ -123,16 +136,27 @@ export class SyncService extends EventEmitter<SyncEvents> {
   }
 
   async #run(): Promise<void> {
+    let kicked = false;
+    let lastStart = -Infinity;
     while (this.#running) {
+      if (kicked) {
+        // A kick within KICK_GAP_MS of the last cycle waits out the gap (only stop() cuts it short).
+        const wait = lastStart + KICK_GAP_MS - performance.now();
+        if (wait > 0) await this.#sleep(wait, false);
+        if (!this.#running) break;
+      }
       this.#kicked = false;
-      const ok = await this.cycle();
+      lastStart = performance.now();
+      const ok = await this.cycle({ pull: kicked ? 'due' : 'always' });
       if (!this.#running) break;
       const delay = ok ? this.#o.settings.syncIntervalMs : backoffDelay(this.#tracker.consecutiveFailures, { baseMs: this.#o.settings.backoffBaseMs, maxMs: this.#o.settings.backoffMaxMs }, this.#o.random);
-      // A kick during a healthy cycle runs the next one at once; after a failure the backoff holds.
-      if (ok && this.#kicked) continue;
+      // A kick during a healthy cycle runs the next one (after the gap); after a failure the backoff holds.
+      kicked = ok && this.#kicked;
+      if (kicked) continue;
       this.#nextAttemptAt = new Date(this.#o.now().getTime() + delay).toISOString();
       await this.#sleep(delay, ok);
       this.#nextAttemptAt = null;
+      kicked = this.#kicked;
     }
   }
 
@@ -154,6 +178,7 @@ export class SyncService extends EventEmitter<SyncEvents> {
   async #pullAll(): Promise<void> {
     const o = this.#o;
     if (!o.inbound || performance.now() < this.#pullNotBefore) return;
+    this.#lastPullAt = performance.now();
     for (let page = 0; page < MAX_PULL_PAGES_PER_CYCLE && !this.#stopping; page++) {
       let r;
       try {

@@ -6,7 +6,7 @@ import { loadOrCreateStationKey } from '../../../src/main/sync/keys.ts';
 import { backlogStats, enqueue } from '../../../src/main/sync/outbox.ts';
 import { SyncService } from '../../../src/main/sync/service.ts';
 import type { Db } from '../../../src/main/storage/db.ts';
-import { fastSettings, openStationDb, verdictPayload } from '../../helpers/sync.ts';
+import { fastSettings, openStationDb, verdictPayload, waitFor } from '../../helpers/sync.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 
 /** A central service double at the seam we own: records pushes, can be switched off. */
@@ -116,5 +116,51 @@ describe('SyncService', () => {
     await drained;
     await sync.stop();
     expect(central.pushes.map((p) => p.items[0]!.idemKey)).toEqual(['M1']);
+  });
+});
+
+describe('SyncService kicks', () => {
+  it('sends verdicts kicked in quick succession in a few drains, and does not pull on every kick', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { signCanonical } = await import('../../../src/main/sync/keys.ts');
+    const { createDeltaApplier } = await import('../../../src/main/sync/delta-apply.ts');
+    const centralKeys = generateKeyPairSync('ed25519');
+    const dir = tempDir();
+    const db = openStationDb(dir);
+    const central = fakeCentral();
+    let pulls = 0;
+    central.api.pull = async (stationId, cursor) => {
+      pulls++;
+      const batch = { stationId, fromCursor: cursor, toCursor: cursor, more: false, issuedAt: new Date().toISOString(), items: [] };
+      return { batch, signature: signCanonical(centralKeys.privateKey, batch) };
+    };
+    const sync = new SyncService({
+      db,
+      stationId: 'st-1',
+      key: loadOrCreateStationKey(dir),
+      api: central.api,
+      // A long interval: every exchange below is a kick's.
+      settings: fastSettings({ syncIntervalMs: 60_000, batchSize: 100 }),
+      inbound: { centralKey: centralKeys.publicKey, applier: createDeltaApplier({ apply: () => ({ parcels: [] }), recompute: () => undefined }) },
+    });
+    sync.start();
+    try {
+      await waitFor(() => pulls === 1, 2000, 'the first cycle');
+      // 20 verdicts at 25 per second, each kicked as the line does after its commit.
+      for (let i = 1; i <= 20; i++) {
+        enqueue(db, { kind: 'verdict', idemKey: `K${i}`, payload: verdictPayload(i) });
+        sync.kick();
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await waitFor(() => backlogStats(db).pending === 0, 3000, 'the kicked verdicts to be sent');
+    } finally {
+      await sync.stop();
+    }
+    const sent = central.pushes.flatMap((p) => p.items.map((i) => i.idemKey));
+    expect(sent).toEqual(Array.from({ length: 20 }, (_, i) => `K${i + 1}`));
+    // 800 ms of kicks, a drain at most every KICK_GAP_MS (250): about four, never one per verdict.
+    expect(central.pushes.length).toBeGreaterThanOrEqual(2);
+    expect(central.pushes.length).toBeLessThanOrEqual(6);
+    expect(pulls).toBe(1);
   });
 });
