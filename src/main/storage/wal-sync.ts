@@ -60,9 +60,10 @@ export class WalSync {
     return this.queued.promise;
   }
 
+  /** Lets the syncs already asked for finish (a queued one starts after the running one), then closes. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.running?.catch(() => undefined);
+    while (this.running) await this.running.catch(() => undefined);
     await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
   }
