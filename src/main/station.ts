@@ -115,6 +115,12 @@ function demoDevices(c: StationConfig['devices'], taggedReads: boolean): Station
   };
 }
 
+/** The demonstration line's first parcel number on this data: one after the last one it played. */
+function demoFirstParcel(db: Db): number {
+  const last = (db.prepare('SELECT MAX(tunnel_seq) AS n FROM parcel').get() as { n: number | null }).n ?? 0;
+  return last + 1 > 900_000 ? 1 : last + 1;
+}
+
 function retentionHealth(r: (RetentionReport & { at: string }) | undefined): Record<string, unknown> {
   if (!r) return { lastRunAt: null };
   return { lastRunAt: r.at, imageStoreMb: r.imageStoreMb, overBudgetUnsynced: r.overBudgetUnsynced, lastRun: { imagesPurged: r.imagesPurged, parcelsDeleted: r.parcelsDeleted, auditArchived: r.auditArchived, ms: r.ms } };
@@ -227,6 +233,9 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       const t = config.timing;
       driver = new DemoLineDriver({
         seed: demoOpts?.seed ?? 2026,
+        // Numbering continues from the last run on this data (else its parcels are D09 duplicates);
+        // the tunnel sequence wraps at 10^6, so the numbers start over well before that.
+        first: demoFirstParcel(db),
         rate: demoOpts?.rate ?? 0.5,
         ...(demoOpts?.count !== undefined ? { count: demoOpts.count } : {}),
         ...(demoOpts?.poolSize !== undefined ? { poolSize: demoOpts.poolSize } : {}),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { STATION_BIN, ROOT, stationSync } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -48,7 +50,35 @@ describe('station start --headless --demo', () => {
     expect(v.code).toBe(0);
     const report = JSON.parse(v.stdout) as { audit: { records: number } };
     expect(report.audit.records).toBeGreaterThan(5);
-  }, 180_000);
+
+    // Started again on the same data, the demonstration line numbers its parcels on from the last run:
+    // replaying the same waybills would hold them all as duplicates (D09).
+    const db = () => new Database(join(dir, 'station.db'), { readonly: true });
+    const first = db();
+    const before = (first.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n;
+    first.close();
+    const again = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
+    let out2 = '';
+    again.stdout.on('data', (d: Buffer) => (out2 += d.toString()));
+    try {
+      const info = await until('the second run to listen', 60_000, async () => (out2.includes('\n') ? (JSON.parse(out2.split('\n')[0]!) as { health: string }) : undefined));
+      await until('two parcels decided in the second run', 90_000, async () => {
+        const h = (await (await fetch(info.health)).json()) as { parcels: { decided: number } };
+        return h.parcels.decided >= 2 ? h : undefined;
+      });
+    } finally {
+      again.kill('SIGINT');
+      await once(again, 'exit');
+    }
+    const after = db();
+    try {
+      expect((after.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n).toBeGreaterThan(before);
+      expect(after.prepare('SELECT logistics_no FROM parcel WHERE logistics_no IS NOT NULL GROUP BY logistics_no HAVING COUNT(*) > 1').all()).toEqual([]);
+      expect(after.prepare("SELECT COUNT(*) AS n FROM verdict WHERE reasons LIKE '%\"D09\"%'").get()).toEqual({ n: 0 });
+    } finally {
+      after.close();
+    }
+  }, 240_000);
 
   it('refuses an invalid configuration before starting anything', () => {
     const r = stationSync(['start', '--headless', '--data-dir', tempDir(), '--config', '/nonexistent.yaml']);

@@ -14,6 +14,12 @@ export interface DemoDriverOptions {
   rate: number;
   /** Stop after this many parcels (default: run until stopped). */
   count?: number;
+  /**
+   * Number of this run's first parcel (default 1): its waybill and tunnel sequence. A station that
+   * restarts on the same data continues the numbering, so its parcels are not duplicates (D09) of
+   * the last run's. Everything else (`count`, `prepare(n)`) counts this run's parcels from 1.
+   */
+  first?: number;
   /** Distinct renders to cycle through (rendering costs ~0.1 s of CPU); default: every parcel is new. */
   poolSize?: number;
   /** Reused renders get a per-parcel PNG text chunk, so every parcel's image is a distinct file. */
@@ -55,8 +61,13 @@ export class DemoLineDriver {
     this.o = o;
   }
 
-  waybill(n: number): string {
-    return `XS${String(this.o.seed % 1_000_000).padStart(6, '0')}${String(n).padStart(7, '0')}`;
+  /** The waybill of this run's i-th parcel. */
+  waybill(i: number): string {
+    return `XS${String(this.o.seed % 1_000_000).padStart(6, '0')}${String(this.number(i)).padStart(7, '0')}`;
+  }
+
+  private number(i: number): number {
+    return (this.o.first ?? 1) - 1 + i;
   }
 
   /** Renders and declares parcels 1..n ahead of time (the bench declares all before starting). */
@@ -113,14 +124,14 @@ export class DemoLineDriver {
     clearInterval(this.timer);
   }
 
-  private async parcel(n: number): Promise<DemoParcel> {
+  private async parcel(i: number): Promise<DemoParcel> {
     const size = this.o.poolSize;
     // The raw frame is made once per render, with it: the bench runs the driver in the station's process.
-    const render = (i: number) => (this.o.frame === 'pnm' ? demoParcel(this.o.seed, i).then(withRawFrame) : demoParcel(this.o.seed, i));
-    if (size === undefined) return render(n);
-    const k = (n - 1) % size;
+    const render = (n: number) => (this.o.frame === 'pnm' ? demoParcel(this.o.seed, n).then(withRawFrame) : demoParcel(this.o.seed, n));
+    if (size === undefined) return render(this.number(i));
+    const k = (i - 1) % size;
     this.pool[k] ??= render(k + 1);
-    const p = renameParcel(await this.pool[k], this.waybill(n));
+    const p = renameParcel(await this.pool[k], this.waybill(i));
     if (!this.o.uniqueImages) return p;
     return p.frame ? { ...p, frame: stampFrame(p.frame, 'waybill', p.waybill) } : { ...p, png: stampPng(p.png, 'waybill', p.waybill) };
   }
@@ -129,10 +140,10 @@ export class DemoLineDriver {
     this.o.status.write(line);
   }
 
-  private async play(n: number): Promise<void> {
-    const p = this.ready.get(n) ?? (await this.parcel(n));
-    this.ready.delete(n);
-    const seq = n;
+  private async play(i: number): Promise<void> {
+    const p = this.ready.get(i) ?? (await this.parcel(i));
+    this.ready.delete(i);
+    const seq = this.number(i);
     if (this.o.barcodeOverMqtt) {
       await this.o.mqtt.publish('barcodeScan', { code: p.waybill, symbology: ']C1', at: Date.now(), seq });
     } else {
