@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,21 +16,42 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
+interface Listening {
+  url: string;
+  health: string;
+  metrics: string;
+}
+
+/** `station start --headless --demo` on `dir`; resolves once it prints where it listens. */
+async function startDemo(dir: string): Promise<{ child: ChildProcess; info: Listening; stderr: () => string }> {
+  const child = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    const info = await until('the station to listen', 60_000, async () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as Listening) : undefined));
+    return { child, info, stderr: () => err };
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\nstderr:\n${err.slice(-3000)}`, { cause: e });
+  }
+}
+
+/** Polls /health until the line has decided `n` parcels. */
+const decided = (health: string, n: number) =>
+  until(`${n} decided parcels`, 90_000, async () => {
+    const h = (await (await fetch(health)).json()) as { parcels: { decided: number }; devices: { connected: boolean }[]; sync: { link: string } };
+    return h.parcels.decided >= n ? h : undefined;
+  });
+
 describe('station start --headless --demo', () => {
   it('runs the demonstration line end to end, serves /health, /metrics and the console, and stops cleanly on SIGINT', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const { child, info, stderr } = await startDemo(dir);
     try {
-      const info = await until('the station to listen', 60_000, async () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { url: string; health: string; metrics: string }) : undefined));
       // Parcels flow: barcode and scale over TCP, scanner status over TCP, images and conveyor over MQTT.
-      const health = await until('a decided parcel', 90_000, async () => {
-        const h = (await (await fetch(info.health)).json()) as { parcels: { decided: number }; devices: { connected: boolean }[]; sync: { link: string } };
-        return h.parcels.decided >= 2 ? h : undefined;
-      });
+      const health = await decided(info.health, 2);
       expect(health.devices.length).toBe(4);
       expect(health.devices.every((d) => d.connected)).toBe(true);
       const metrics = await (await fetch(info.metrics)).text();
@@ -41,11 +62,11 @@ describe('station start --headless --demo', () => {
       expect((await fetch(new URL('/nope', info.url))).status).toBe(404);
     } catch (e) {
       child.kill('SIGKILL');
-      throw new Error(`${(e as Error).message}\nstderr:\n${err.slice(-3000)}`, { cause: e });
+      throw new Error(`${(e as Error).message}\nstderr:\n${stderr().slice(-3000)}`, { cause: e });
     }
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
-    expect(code, `exit code; stderr:\n${err.slice(-3000)}`).toBe(0);
+    expect(code, `exit code; stderr:\n${stderr().slice(-3000)}`).toBe(0);
     const v = stationSync(['verify', '--data-dir', dir, '--json']);
     expect(v.code).toBe(0);
     const report = JSON.parse(v.stdout) as { audit: { records: number } };
@@ -57,18 +78,12 @@ describe('station start --headless --demo', () => {
     const first = db();
     const before = (first.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n;
     first.close();
-    const again = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
-    let out2 = '';
-    again.stdout.on('data', (d: Buffer) => (out2 += d.toString()));
+    const again = await startDemo(dir);
     try {
-      const info = await until('the second run to listen', 60_000, async () => (out2.includes('\n') ? (JSON.parse(out2.split('\n')[0]!) as { health: string }) : undefined));
-      await until('two parcels decided in the second run', 90_000, async () => {
-        const h = (await (await fetch(info.health)).json()) as { parcels: { decided: number } };
-        return h.parcels.decided >= 2 ? h : undefined;
-      });
+      await decided(again.info.health, 2);
     } finally {
-      again.kill('SIGINT');
-      await once(again, 'exit');
+      again.child.kill('SIGINT');
+      await once(again.child, 'exit');
     }
     const after = db();
     try {
