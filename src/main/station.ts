@@ -2,6 +2,7 @@
 // devices (or the demonstration line's simulators) → the line → sync → console and HTTP. Electron's
 // main process and headless mode both call startStation(); nothing here imports Electron.
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import type { StationConfig } from '../shared/config/schema.ts';
 import { decisionDeadlineMs } from '../shared/config/schema.ts';
@@ -116,6 +117,12 @@ function demoDevices(c: StationConfig['devices'], taggedReads: boolean): Station
 }
 
 /** The demonstration line's first parcel number on this data: one after the last one it played. */
+/** A shutdown step; `limitMs` (default 5 s) is how long stopAll waits for it before moving on. */
+type StopStep = (() => Promise<void> | void) & { limitMs?: number };
+const withStopLimit = (limitMs: number, fn: () => Promise<void>): StopStep => Object.assign(fn, { limitMs });
+/** The line's own drain at stop is bounded by its deadlines; this caps it for very slow belts. */
+const MAX_DRAIN_MS = 15_000;
+
 function demoFirstParcel(db: Db): number {
   const last = (db.prepare('SELECT MAX(tunnel_seq) AS n FROM parcel').get() as { n: number | null }).n ?? 0;
   return last + 1 > 900_000 ? 1 : last + 1;
@@ -138,15 +145,16 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
   // A demonstration line without its scale would hold every parcel for W01: say so in the rules.
   const config: StationConfig = simulated && taggedReads ? { ...opts.config, rules: { ...opts.config.rules, weightRequired: false } } : opts.config;
   const paths = dataPaths(dataDir);
-  const stops: (() => Promise<void> | void)[] = [];
+  const stops: StopStep[] = [];
   // Stops in reverse order of start. A step that hangs (a device that never answers its close) is
   // abandoned after a few seconds so Ctrl-C always ends the station; the conveyor holds by itself.
   const stopAll = async (): Promise<void> => {
     for (const s of stops.reverse()) {
       let timer: NodeJS.Timeout | undefined;
+      const limitMs = s.limitMs ?? 5000;
       try {
-        const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), 5000)));
-        if ((await Promise.race([Promise.resolve(s()), slow])) === 'slow') say(`stop: a shutdown step did not finish in 5 s and was abandoned: ${s.toString().slice(0, 120)}`);
+        const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), limitMs)));
+        if ((await Promise.race([Promise.resolve(s()), slow])) === 'slow') say(`stop: a shutdown step did not finish in ${limitMs / 1000} s and was abandoned: ${s.toString().slice(0, 120)}`);
       } catch (e) {
         say(`stop: ${errorMessage(e)}`);
       } finally {
@@ -381,10 +389,24 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     }, 1000);
     stops.push(() => clearInterval(stepWatch));
     const ticker = setInterval(() => line.tick(), 20);
-    stops.push(async () => {
-      clearInterval(ticker);
-      await line.settle();
-    });
+    // The line stops before the devices and the conveyor do: the demonstration stops making parcels,
+    // the line takes no new device events and finishes the parcels it began (their deadlines bound
+    // it), so none is left half-decided and no command meets a closed conveyor link.
+    const drainMs = Math.min(MAX_DRAIN_MS, config.timing.correlationWindowMs + decisionDeadlineMs(config.timing) + config.devices.conveyor.ackTimeoutMs + 500);
+    stops.push(
+      withStopLimit(drainMs + 5000, async () => {
+        driver?.stop();
+        await Promise.race([driver?.drain(), sleep(2000, undefined, { ref: false })]);
+        const busy = line.activeParcels().length;
+        if (busy > 0) say(`stop: finishing ${busy} parcel(s) in flight (at most ${Math.ceil(drainMs / 1000)} s; Ctrl-C again stops at once and the next start holds them)`);
+        const left = await line.drain(drainMs);
+        clearInterval(ticker);
+        await line.settle();
+        if (left.closedEarly > 0) say(`stop: ${left.closedEarly} parcel(s) seen only in part were closed and held`);
+        if (left.active > 0) say(`stop: ${left.active} parcel(s) still in flight after ${drainMs} ms; the next start records them as HOLD`);
+        if (left.ignored > 0) say(`stop: ${left.ignored} device event(s) after the stop began were not taken; the conveyor holds any parcel they belong to`);
+      }),
+    );
 
     // ---- HTTP: health, metrics, console ----
     const healthHandler: Handler = (req, res) => {

@@ -235,4 +235,39 @@ describe('the inspection line runtime', () => {
     expect(second.sent).toEqual([]);
     expect(verifyAuditChain(second.db).ok).toBe(true);
   });
+
+  it('at a clean stop finishes what it began: holds a review parcel and a parcel seen in part, takes no new events', async () => {
+    // Parcel 1 goes to review (a low-confidence knife); parcel 2 has entered the tunnel, no image yet.
+    const h = harness({ inspect: async () => inspection([det('phone'), det('knife', 0.45)]) });
+    parcel(h, 1);
+    await flush(h);
+    expect(h.line.activeParcels().map((p) => p.stage)).toEqual(['review']);
+    h.line.feed({ type: 'read', code: 'SF2000000000002', valid: true, at: h.clock.t });
+    h.line.feed({ type: 'weight', kg: 1, stable: true, at: h.clock.t });
+    h.clock.t += 1000;
+    h.line.feed({ type: 'tunnel', kind: 'in', seq: 2, at: h.clock.t });
+
+    const left = await h.line.drain(2000, 10);
+    expect(left).toEqual({ active: 0, ignored: 0, closedEarly: 1 });
+    expect(h.sent.map((s) => [s.parcelId, s.command]).sort()).toEqual([
+      [1, 'HOLD'],
+      [2, 'HOLD'],
+    ]);
+    const rows = h.db.prepare('SELECT p.tunnel_seq AS seq, p.state, v.action, v.reasons FROM parcel p JOIN verdict v USING (scan_id) ORDER BY seq').all() as { seq: number; state: string; action: string; reasons: string }[];
+    expect(rows.map((r) => [r.seq, r.state, r.action])).toEqual([
+      [1, 'done', 'HOLD'],
+      [2, 'done', 'HOLD'],
+    ]);
+    expect(JSON.parse(rows[0]!.reasons).map((r: { code: string }) => r.code)).toEqual(['S03']);
+    const notes = h.db.prepare("SELECT json_extract(payload, '$.note') AS note FROM audit_log WHERE kind = 'verdict' ORDER BY seq").all() as { note: string | null }[];
+    expect(notes.map((n) => n.note)).toContain('station stopped before an operator decided');
+
+    // Intake is closed: a late image starts nothing, and is counted.
+    h.line.feed({ type: 'image', seq: 2, at: h.clock.t, image: img });
+    parcel(h, 3);
+    await flush(h);
+    expect(h.sent).toHaveLength(2);
+    expect((await h.line.drain(100, 0)).ignored).toBe(6); // the image and parcel 3's five events
+    expect(verifyAuditChain(h.db).ok).toBe(true);
+  });
 });

@@ -23,8 +23,8 @@ interface Listening {
 }
 
 /** `station start --headless --demo` on `dir`; resolves once it prints where it listens. */
-async function startDemo(dir: string): Promise<{ child: ChildProcess; info: Listening; stderr: () => string }> {
-  const child = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json'], { cwd: ROOT });
+async function startDemo(dir: string, extra: string[] = []): Promise<{ child: ChildProcess; info: Listening; stderr: () => string }> {
+  const child = spawn(process.execPath, [STATION_BIN, 'start', '--headless', '--demo', '--data-dir', dir, '--port', '0', '--json', ...extra], { cwd: ROOT });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -78,18 +78,24 @@ describe('station start --headless --demo', () => {
     const first = db();
     const before = (first.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n;
     first.close();
-    const again = await startDemo(dir);
+    // This time at 10 parcels/s, stopped mid-flow: the stop lets the line finish the parcels it began
+    // while the conveyor is still there, so every parcel ends done with its verdict and command.
+    const again = await startDemo(dir, ['--demo-rate', '10']);
     try {
-      await decided(again.info.health, 2);
+      await decided(again.info.health, 20);
     } finally {
       again.child.kill('SIGINT');
       await once(again.child, 'exit');
     }
+    expect(again.stderr()).not.toContain('CONVEYOR_SEND_FAILED');
+    expect(again.stderr()).not.toContain('still in flight');
     const after = db();
     try {
-      expect((after.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n).toBeGreaterThan(before);
+      expect((after.prepare('SELECT COUNT(*) AS n FROM parcel').get() as { n: number }).n).toBeGreaterThan(before + 20);
       expect(after.prepare('SELECT logistics_no FROM parcel WHERE logistics_no IS NOT NULL GROUP BY logistics_no HAVING COUNT(*) > 1').all()).toEqual([]);
       expect(after.prepare("SELECT COUNT(*) AS n FROM verdict WHERE reasons LIKE '%\"D09\"%'").get()).toEqual({ n: 0 });
+      expect(after.prepare("SELECT state, COUNT(*) AS n FROM parcel WHERE state <> 'done' GROUP BY state").all()).toEqual([]);
+      expect(after.prepare('SELECT COUNT(*) AS n FROM parcel p WHERE NOT EXISTS (SELECT 1 FROM verdict v WHERE v.scan_id = p.scan_id AND v.divert_result IS NOT NULL)').get()).toEqual({ n: 0 });
     } finally {
       after.close();
     }

@@ -158,6 +158,9 @@ export class ConsoleCore {
   onLineEvent(e: LineEvent): void {
     try {
       if (e.type === 'parcel') {
+        // With no console connected only a finished parcel matters (for `recent`): a headless
+        // station skips building the four or five views each parcel would otherwise cost.
+        if (this.listeners.size === 0 && e.parcel.stage !== 'done') return;
         const dto = this.d.views.dto(e.parcel, e.at);
         if (dto.stage === 'done') {
           this.recent.unshift(dto);

@@ -2,6 +2,7 @@
 // the barcode reader and scale before the tunnel, then the scanner's photo-eye PIN/POUT and the
 // image with the same sequence number — using the real protocols over real transports (TCP byte
 // streams and the MQTT broker). Each parcel's declaration is imported before the parcel arrives.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StationMqtt } from '../../devices/mqtt/client.ts';
 import { formatContinuous } from '../../devices/sim/scale-sim.ts';
 import type { SimEndpoint } from '../../devices/sim/endpoint.ts';
@@ -54,6 +55,8 @@ export class DemoLineDriver {
   private declaredUpTo = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Cuts short the plays still before the tunnel when the driver stops. */
+  private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   sent = 0;
 
@@ -117,6 +120,7 @@ export class DemoLineDriver {
 
   stop(): void {
     this.stopped = true;
+    this.abort.abort();
     clearInterval(this.timer);
   }
 
@@ -156,11 +160,11 @@ export class DemoLineDriver {
       for (let i = 0; i < 4; i++) this.o.scale.write(formatContinuous(kg, true, false));
       setTimeout(() => this.o.scale?.write(formatContinuous(0, true, false).repeat(3)), Math.min(this.o.leadMs, 500)).unref();
     }
-    await sleep(this.o.leadMs);
-    if (this.stopped) return;
+    // Stopping cuts a parcel short only before the tunnel; one inside it is played to its image, so a
+    // stop does not leave the line a parcel seen only in part.
+    await sleep(this.o.leadMs, undefined, { signal: this.abort.signal });
     this.status(`PIN ${formatSeq(seq)}\r\n`);
     await sleep(this.o.transitMs);
-    if (this.stopped) return;
     this.status(`POUT ${formatSeq(seq)}\r\n`);
     const at = Date.now();
     const image = p.frame ?? p.png;
@@ -176,4 +180,3 @@ export class DemoLineDriver {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -234,6 +234,17 @@ function complete<Img>(s: CorrelatorState<Img>, p: CorrelatedParcel<Img>, cfg: C
   return !s.pending.some((e) => (e.seq !== undefined ? e.seq === p.seq : Math.abs(p.tunnelInAt! - (e.at - offsetOf(e, cfg))) <= cfg.toleranceMs));
 }
 
+/**
+ * The station is stopping and no more evidence will come: every open parcel closes now with what it
+ * has (a missing image or read holds it, as at its window's end); readings not yet assigned are dropped.
+ */
+export function closeAllOpen<Img>(state: CorrelatorState<Img>, cfg: CorrelatorConfig): { state: CorrelatorState<Img>; out: Out<Img> } {
+  const s: CorrelatorState<Img> = { nextId: state.nextId, open: state.open.map(cloneParcel), pending: [], closedSeqs: state.closedSeqs };
+  const out: Out<Img> = [];
+  closeDue(s, Infinity, cfg, out);
+  return { state: s, out };
+}
+
 function closeDue<Img>(s: CorrelatorState<Img>, now: number, cfg: CorrelatorConfig, out: Out<Img>): void {
   const keep: CorrelatedParcel<Img>[] = [];
   for (const p of s.open) {

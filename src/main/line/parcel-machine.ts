@@ -36,7 +36,9 @@ export type ParcelInput =
   | { type: 'committed'; now: number }
   | { type: 'commitFailed'; error: string; now: number }
   | { type: 'ack'; command: Command; ok: boolean; now: number }
-  | { type: 'tick'; now: number };
+  | { type: 'tick'; now: number }
+  /** The station is stopping: no operator will answer a review any more. */
+  | { type: 'stopping'; now: number };
 
 export type AlarmCode =
   | 'DEADLINE_MISSED'
@@ -114,8 +116,10 @@ export function transition(state: ParcelState, input: ParcelInput, t: MachineTim
     }
     case 'review': {
       if (input.type === 'operator') return operatorDecision(state, state.proposed, input, t);
+      const reasons = state.proposed.reasons.length > 0 ? state.proposed.reasons : (['S03'] as ReasonCode[]);
+      // The console is gone: held now, as the review window would have, without waiting it out.
+      if (input.type === 'stopping') return holdNow(state, failSafe(reasons, 'station stopped before an operator decided'), now, t);
       if (now >= state.reviewUntil) {
-        const reasons = state.proposed.reasons.length > 0 ? state.proposed.reasons : (['S03'] as ReasonCode[]);
         return holdNow(state, failSafe(reasons, 'no operator decision in time'), now, t, [
           { type: 'alarm', code: 'REVIEW_TIMEOUT', detail: 'operator review window closed without a decision' },
         ]);

@@ -2,6 +2,7 @@
 // image is attached) → declaration lookup → rules → parcel state machine → durable verdict → conveyor
 // command → ack. The pure parts decide; this file only carries out their effects, and turns every
 // exception on the parcel path into a fail-safe HOLD.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Declaration } from '../../shared/domain/aed.ts';
 import type { InspectionOutput } from '../../shared/domain/detection.ts';
 import type { Action } from '../../shared/domain/reasons.ts';
@@ -9,7 +10,7 @@ import type { ReasonHit, Verdict } from '../../shared/domain/verdict.ts';
 import type { DecisionInput, InspectionFailure } from '../rules/types.ts';
 import { errorMessage, isStationError } from '../../shared/errors.ts';
 import { imageRelPath, sha256Hex, storeImage } from '../storage/images.ts';
-import { chosenWaybill, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
+import { chosenWaybill, closeAllOpen, correlate, emptyCorrelator, type CorrelatedParcel, type CorrelatorConfig, type CorrelatorEvent } from './correlator.ts';
 import { initialState, recoverAfterRestart, transition, type Command, type Decision, type MachineTiming, type ParcelInput, type ParcelState } from './parcel-machine.ts';
 import type { ImageRecord, NewParcel, ParcelRepository, ParcelStateKind, VerdictRecord } from './repository.ts';
 import { LatencyStats } from './stats.ts';
@@ -111,6 +112,7 @@ interface Ctx {
 /** Retry period for records the disk refused (their HOLD already left). */
 const RECORD_RETRY_MS = 1000;
 const MAX_UNRECORDED = 10_000;
+const DRAIN_TICK_MS = 20;
 
 const toIso = (ms: number): string => new Date(ms).toISOString();
 
@@ -140,6 +142,10 @@ export class LineRuntime {
   /** HOLD verdicts sent but not yet recorded (storage failed), oldest first; retried from tick(). */
   private readonly unrecorded: { record: VerdictRecord; parcel?: NewParcel }[] = [];
   private nextRecordRetry = 0;
+  /** Set by drain(): device events after it are counted in ignoredAfterStop, not correlated. */
+  private intakeClosed = false;
+  private ignoredAfterStop = 0;
+  private lastEventAt = 0;
 
   constructor(deps: LineDeps) {
     this.deps = deps;
@@ -147,6 +153,13 @@ export class LineRuntime {
 
   /** A device event (already typed by the drivers). */
   feed(event: CorrelatorEvent<LineImage>): void {
+    if (event.type !== 'tick') {
+      if (this.intakeClosed) {
+        this.ignoredAfterStop++;
+        return;
+      }
+      this.lastEventAt = performance.now();
+    }
     let r;
     try {
       r = correlate(this.corr, event, this.deps.correlator);
@@ -235,6 +248,31 @@ export class LineRuntime {
   }
 
   /** Waits for parcel processing already started (used on shutdown and by tests). */
+  /**
+   * Clean stop. Device events are taken until none has come for `quietMs` (at most 4 × that), so
+   * what is already on the wire lands; then intake closes: a later event's parcel gets no command,
+   * which the conveyor treats as HOLD. Parcels partly seen close at once with what they have (held for
+   * the missing image or read, and recorded), parcels awaiting an operator are held (the console is
+   * gone), and the rest finish on their own deadlines and ack timeouts, ticked here. Resolves when
+   * nothing is in flight or after `timeoutMs` (wall time) with what is left; the next start holds those.
+   */
+  async drain(timeoutMs: number, quietMs = 250): Promise<{ active: number; ignored: number; closedEarly: number }> {
+    const quietBy = performance.now() + 4 * quietMs;
+    while (performance.now() - this.lastEventAt < quietMs && performance.now() < quietBy) await sleep(DRAIN_TICK_MS);
+    this.intakeClosed = true;
+    const flushed = closeAllOpen(this.corr, this.deps.correlator);
+    this.corr = flushed.state;
+    for (const o of flushed.out) if (o.type === 'closed') this.track(this.processClosed(o.parcel));
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      for (const ctx of [...this.active.values()]) if (ctx.state.kind === 'review') this.apply(ctx, { type: 'stopping', now: this.deps.now() });
+      if ((this.active.size === 0 && this.pending.size === 0) || performance.now() >= until) break;
+      await sleep(DRAIN_TICK_MS);
+      this.tick();
+    }
+    return { active: this.active.size, ignored: this.ignoredAfterStop, closedEarly: flushed.out.length };
+  }
+
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }

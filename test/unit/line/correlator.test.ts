@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   chosenWaybill,
+  closeAllOpen,
   correlate,
   correlatorConfigFromBelt,
   emptyCorrelator,
@@ -174,5 +175,19 @@ describe('the correlator, for any stream of line events', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('closes every open parcel at a stop with what it has, and drops readings not yet assigned', () => {
+    // Parcel 1 still waits for its weight; parcel 2 entered the tunnel with no image yet; a read waits for a parcel still to come.
+    const { state } = feed([read('SF1', 0), tin(1, 1667), tout(1, 2000), image(1, 2010), tin(2, 2500), read('SF3', 2600)]);
+    expect(state.open.map((p) => p.seq)).toEqual([1, 2]);
+    const r = closeAllOpen(state, belt);
+    expect(r.state.open).toEqual([]);
+    expect(r.state.pending).toEqual([]);
+    const closed = r.out.map((o) => (o as { parcel: CorrelatedParcel<string> }).parcel);
+    expect(r.out.map((o) => o.type)).toEqual(['closed', 'closed']);
+    expect(closed[0]).toMatchObject({ seq: 1, image: 'img1', reads: [{ code: 'SF1' }], issues: [] });
+    expect(closed[1]).toMatchObject({ seq: 2, issues: ['NO_READ', 'NO_IMAGE'] });
+    expect(state.open).toHaveLength(2); // pure: the state passed in is untouched
   });
 });

@@ -58,6 +58,18 @@ describe('the parcel state machine', () => {
     expect(commitIdx).toBeLessThan(effects.findIndex((e) => e.type === 'send'));
   });
 
+  it('holds a parcel awaiting review at once when the station stops, and leaves the others to finish', () => {
+    const review = run([{ type: 'decided', decision: lowConfidence, review: true, now: 100 }]).state;
+    const stopped = run([{ type: 'stopping', now: 200 }], review);
+    expect(sends(stopped.effects)).toEqual(['HOLD']);
+    expect(alarms(stopped.effects)).toEqual([]);
+    expect(stopped.effects[0]).toMatchObject({ type: 'commit', decision: { action: 'HOLD', reasons: ['S03'], by: 'FAILSAFE', note: 'station stopped before an operator decided' } });
+    // Still inspecting, committing or signalled: its own deadline or ack timeout ends it.
+    expect(run([{ type: 'stopping', now: 200 }])).toEqual({ state: initialState(DEADLINE), effects: [] });
+    const committing = run([{ type: 'decided', decision: release, review: false, now: 100 }]).state;
+    expect(run([{ type: 'stopping', now: 200 }], committing).state).toBe(committing);
+  });
+
   it('caps the review window at the parcel deadline', () => {
     const { state } = run([{ type: 'decided', decision: lowConfidence, review: true, now: 9000 }]);
     expect(state).toMatchObject({ kind: 'review', reviewUntil: DEADLINE });
@@ -136,6 +148,7 @@ describe('the parcel state machine, for any sequence of inputs', () => {
     fc.record({ type: fc.constant('commitFailed' as const), error: fc.constant('io'), dt: fc.nat(4000) }),
     fc.record({ type: fc.constant('ack' as const), command: fc.constantFrom('RELEASE' as const, 'HOLD' as const), ok: fc.boolean(), dt: fc.nat(4000) }),
     fc.record({ type: fc.constant('tick' as const), dt: fc.nat(4000) }),
+    fc.record({ type: fc.constant('stopping' as const), dt: fc.nat(4000) }),
   );
 
   it('sends at most one command, and RELEASE only right after its commit succeeded before the deadline', () => {
