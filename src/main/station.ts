@@ -27,6 +27,7 @@ import type { DemoParcel } from './demo/parcels.ts';
 import { formatMetrics } from './http/metrics.ts';
 import { sendJson, startHttp, type Handler, type HttpServer } from './http/server.ts';
 import { openInspector } from './inspection/index.ts';
+import type { SupervisorEvent } from './inspection/supervisor.ts';
 import { lineClock, STEP_MS } from './clock.ts';
 import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
@@ -123,6 +124,25 @@ const withStopLimit = (limitMs: number, fn: () => Promise<void>): StopStep => Ob
 /** The line's own drain at stop is bounded by its deadlines; this caps it for very slow belts. */
 const MAX_DRAIN_MS = 15_000;
 
+/** Inference worker trouble as a line alarm: its parcel is already held (S04), the operator should know why. */
+function inspectorAlarm(e: SupervisorEvent): { code: string; detail: string } | undefined {
+  switch (e.type) {
+    case 'timeout':
+      return { code: 'INSPECT_TIMEOUT', detail: `inference ran past ${e.timeoutMs} ms; the worker was restarted` };
+    case 'crashed':
+      return { code: 'INSPECT_WORKER_CRASHED', detail: `inference worker stopped (${e.reason}); restarting in ${e.restartInMs} ms` };
+    case 'decode-stuck':
+      return {
+        code: 'INSPECT_DECODE_STUCK',
+        detail: e.replaced
+          ? `an image decode ran past ${e.decodeTimeoutMs} ms; its worker was set aside and a fresh one started`
+          : `image decodes keep getting stuck; inspection stopped and every parcel is held until the station is restarted`,
+      };
+    case 'ready':
+      return undefined;
+  }
+}
+
 function demoFirstParcel(db: Db): number {
   const last = (db.prepare('SELECT MAX(tunnel_seq) AS n FROM parcel').get() as { n: number | null }).n ?? 0;
   return last + 1 > 900_000 ? 1 : last + 1;
@@ -177,6 +197,9 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     stops.push(() => void appendAudit(db, { actor: 'station', kind: 'station.stop', subject: config.station.id, payload: {} }));
     const startedAt = new Date().toISOString();
 
+    // Station-level alarms raised before the line exists (inspection, storage) reach it once it does.
+    const lineRef: { line?: LineRuntime } = {};
+
     // ---- decisions: rules and inspection ----
     const pack = loadRulePack(config.rules.packPath);
     let inspect: (img: LineImage) => Promise<InspectionOutput>;
@@ -187,6 +210,10 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
         classThresholds: config.inspection.classThresholds,
         timeoutMs: config.inspection.inferenceTimeoutMs,
         workers: config.inspection.workers,
+        onEvent: (e) => {
+          const alarm = inspectorAlarm(e);
+          if (alarm) lineRef.line?.raiseAlarm(alarm.code, alarm.detail);
+        },
       });
       stops.push(() => inspector.close());
       modelName = inspector.model;
@@ -307,7 +334,6 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     // ---- the line ----
     // Parcel rows and HOLD verdicts are made durable by a shared fdatasync off the event loop
     // (storage/wal-sync.ts); a RELEASE verdict is on disk before its command leaves, as ever.
-    const lineRef: { line?: LineRuntime } = {};
     const walSync = new WalSync(paths.db, { onError: (e) => lineRef.line?.raiseAlarm('STORAGE_FAULT', `background sync of the database failed: ${errorMessage(e)}`) });
     stops.push(() => walSync.close());
     const repo = new ParcelRepository(db, { walSync });

@@ -25,6 +25,10 @@ export interface OpenOptions extends InspectorOptions {
   intraOpThreads?: number;
   /** Inference workers, each its own session; an image goes to the next idle one, in arrival order (default 1). */
   workers?: number;
+  /** A decode stuck this long sets its worker aside (supervisor.ts; default DEFAULT_DECODE_TIMEOUT_MS). */
+  decodeTimeoutMs?: number;
+  /** Worker restarts, timeouts and stuck decodes, for alarms. */
+  onEvent?: SupervisorOptions['onEvent'];
   /** Test seam: a substitute worker script and its extra workerData. */
   worker?: Pick<SupervisorOptions, 'workerUrl' | 'workerData' | 'backoffMs' | 'onEvent'>;
 }
@@ -84,6 +88,8 @@ export async function openInspector(opts: OpenOptions = {}): Promise<StationInsp
           inspect: { input: spec.input, labels: [...spec.labels], thresholds: [...thresholds], nmsIou: spec.nmsIou },
         },
         timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(opts.decodeTimeoutMs !== undefined ? { decodeTimeoutMs: opts.decodeTimeoutMs } : {}),
+        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
         ...opts.worker,
       }),
   );

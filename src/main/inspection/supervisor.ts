@@ -2,9 +2,12 @@
 // is terminated and restarted (a wedged native call cannot be interrupted any other way). For `inspect`
 // the deadline starts when the model does, not during the decode: terminating a worker while sharp is
 // decoding aborts the whole process (Napi::Error in a torn-down environment), and a slow decode of a
-// large image only makes that parcel late, which its own deadline turns into a HOLD. A crashed worker
-// is restarted with exponential backoff. While no worker is ready every call rejects at once with
-// INSPECT_UNAVAILABLE, so the station HOLDs the parcel instead of waiting on a dead model.
+// large image only makes that parcel late, which its own deadline turns into a HOLD. A decode that
+// never ends (decodeTimeoutMs, far above any real one) sets its worker aside instead: left running,
+// unreferenced, and terminated only if it ever answers; a fresh worker takes its place, up to
+// MAX_SET_ASIDE stuck ones, after which every call is refused. A crashed worker is restarted with
+// exponential backoff. While no worker is ready every call rejects at once with INSPECT_UNAVAILABLE,
+// so the station HOLDs the parcel instead of waiting on a dead model.
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, StationError, type ErrorCode } from '../../shared/errors.ts';
 import type { Inspected, WorkerInit, WorkerReply, WorkerRequest } from './model-runner.ts';
@@ -17,9 +20,16 @@ function defaultWorkerUrl(): URL {
   return typeof __STATION_WORKER_URL__ === 'string' ? new URL(__STATION_WORKER_URL__) : new URL('./worker.ts', import.meta.url);
 }
 
+/** A decode past this is stuck, not slow: a 64-megapixel PNG (the input limit) decodes in a few seconds here. */
+export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
+/** Workers stuck in a decode kept aside at once; past this the supervisor stops replacing them. */
+export const MAX_SET_ASIDE = 2;
+
 export interface SupervisorOptions {
   init: WorkerInit;
   timeoutMs: number;
+  /** How long an `inspect` may stay in its decode before the worker is set aside (default DEFAULT_DECODE_TIMEOUT_MS). */
+  decodeTimeoutMs?: number;
   /** The worker script; tests substitute a misbehaving one. */
   workerUrl?: URL;
   /** Extra workerData for a substituted worker. */
@@ -31,6 +41,8 @@ export interface SupervisorOptions {
 export type SupervisorEvent =
   | { type: 'ready'; generation: number; loadMs: number; warmupMs: number }
   | { type: 'timeout'; generation: number; timeoutMs: number }
+  /** A decode ran past decodeTimeoutMs: the worker was set aside (`replaced`: a fresh one is starting). */
+  | { type: 'decode-stuck'; generation: number; decodeTimeoutMs: number; replaced: boolean }
   | { type: 'crashed'; generation: number; reason: string; restartInMs: number };
 
 type Answer = Extract<WorkerReply, { type: 'result' | 'inspected' }>;
@@ -40,6 +52,8 @@ interface Pending {
   reject: (e: StationError) => void;
   /** Armed when the model starts (at once for `run`, on `inferring` for `inspect`). */
   timer?: NodeJS.Timeout;
+  /** `inspect` only: armed when posted, cleared on `inferring`. */
+  decodeTimer?: NodeJS.Timeout;
 }
 
 /** Errors about the image itself keep their code across the thread boundary; anything else means the worker failed. */
@@ -62,6 +76,10 @@ export class WorkerSupervisor {
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Workers set aside in a stuck decode, still running. */
+  private readonly setAside = new Set<Worker>();
+  /** Why every call is refused for good, when that is not a plain close(). */
+  private refusal: string | undefined;
   generation = 0;
   outputDims: number[] = [];
 
@@ -71,6 +89,11 @@ export class WorkerSupervisor {
 
   get isReady(): boolean {
     return this.state === 'ready';
+  }
+
+  /** Workers set aside in a stuck decode and not yet finished. */
+  get setAsideCount(): number {
+    return this.setAside.size;
   }
 
   /** Runs posted and not yet answered (a pool sends the next image to the least busy worker). */
@@ -111,11 +134,12 @@ export class WorkerSupervisor {
   private request(msg: (id: number) => WorkerRequest, transfer: ArrayBuffer[], timeNow: boolean): Promise<Answer> {
     const worker = this.worker;
     if (this.state !== 'ready' || !worker) {
-      return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`, { state: this.state }));
+      const why = this.refusal ?? `inference worker is ${this.state === 'closed' ? 'closed' : 'restarting'}; hold the parcel`;
+      return Promise.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, why, { state: this.state }));
     }
     const id = this.nextId++;
     const run = new Promise<Answer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(timeNow ? { timer: this.timeoutFor(id) } : {}) });
+      this.pending.set(id, { resolve, reject, ...(timeNow ? { timer: this.timeoutFor(id) } : { decodeTimer: this.decodeTimeoutFor(id) }) });
       worker.postMessage(msg(id), transfer);
     });
     this.runs.add(run);
@@ -126,6 +150,10 @@ export class WorkerSupervisor {
 
   private timeoutFor(id: number): NodeJS.Timeout {
     return setTimeout(() => this.onTimeout(id), this.opts.timeoutMs);
+  }
+
+  private decodeTimeoutFor(id: number): NodeJS.Timeout {
+    return setTimeout(() => this.onDecodeStuck(id), this.opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS);
   }
 
   async close(): Promise<void> {
@@ -157,6 +185,14 @@ export class WorkerSupervisor {
     const worker = new Worker(url, { workerData: { init: this.opts.init, ...this.opts.workerData } });
     this.worker = worker;
     worker.on('message', (msg: WorkerReply) => {
+      if (this.setAside.has(worker)) {
+        // Its decode ended after all: once its run is over too it can be terminated safely.
+        if (msg.type === 'inspected' || msg.type === 'run-error') {
+          this.setAside.delete(worker);
+          void worker.terminate();
+        }
+        return;
+      }
       if (this.worker !== worker) return;
       if (msg.type === 'ready') {
         this.state = 'ready';
@@ -174,11 +210,13 @@ export class WorkerSupervisor {
         const p = this.pending.get(msg.id);
         if (!p) return;
         if (msg.type === 'inferring') {
+          clearTimeout(p.decodeTimer);
           p.timer ??= this.timeoutFor(msg.id);
           return;
         }
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
+        clearTimeout(p.decodeTimer);
         if (msg.type === 'result' || msg.type === 'inspected') {
           this.failures = 0;
           p.resolve(msg);
@@ -190,7 +228,35 @@ export class WorkerSupervisor {
       }
     });
     worker.on('error', (e) => this.onCrash(worker, e.message));
-    worker.on('exit', (code) => this.onCrash(worker, `worker exited with code ${code}`));
+    worker.on('exit', (code) => {
+      this.setAside.delete(worker);
+      this.onCrash(worker, `worker exited with code ${code}`);
+    });
+  }
+
+  private onDecodeStuck(id: number): void {
+    const p = this.pending.get(id);
+    const w = this.worker;
+    if (!p || !w) return;
+    const decodeTimeoutMs = this.opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS;
+    this.pending.delete(id);
+    p.reject(new StationError(ErrorCodes.INSPECT_TIMEOUT, `image decode took longer than ${decodeTimeoutMs} ms; that inference worker was set aside`, { decodeTimeoutMs }));
+    // Not terminated: that aborts the process while sharp is inside the decode. Left to finish (or not) on its own.
+    this.setAside.add(w);
+    w.unref();
+    this.worker = undefined;
+    this.state = 'down';
+    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inference worker set aside in a stuck image decode'));
+    const replaced = this.setAside.size <= MAX_SET_ASIDE;
+    this.opts.onEvent?.({ type: 'decode-stuck', generation: this.generation, decodeTimeoutMs, replaced });
+    if (replaced) {
+      this.spawn();
+      return;
+    }
+    // Each stuck worker holds a model's memory; stop replacing them and hold every parcel instead.
+    this.state = 'closed';
+    this.refusal = `${this.setAside.size} inference workers are stuck decoding images; every parcel is held until the station is restarted`;
+    for (const r of this.readyWaiters.splice(0)) r.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, this.refusal));
   }
 
   private onTimeout(id: number): void {
@@ -237,6 +303,7 @@ export class WorkerSupervisor {
   private failAll(err: StationError): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
+      clearTimeout(p.decodeTimer);
       p.reject(err);
       this.pending.delete(id);
     }

@@ -126,6 +126,39 @@ describe('the supervised worker', () => {
     expect(insp.supervisor.generation).toBe(1);
   });
 
+  it('sets aside a worker stuck in a decode, starts a fresh one, and ends the stuck one once it answers', async () => {
+    const marker = join(tempDir(), 'marker');
+    const events: string[] = [];
+    const insp = await track(
+      openInspector({ modelDir: TINY, decodeTimeoutMs: 300, onEvent: (e) => events.push(e.type), worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode', marker, stuckMs: 1500 } } }),
+    );
+    const img = await image();
+    const t = performance.now();
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT', message: expect.stringMatching(/decode took longer than 300 ms/) });
+    expect(performance.now() - t).toBeLessThan(1200);
+    expect(insp.supervisor.setAsideCount).toBe(1);
+    await insp.supervisor.whenReady();
+    expect(insp.supervisor.generation).toBe(2);
+    expect((await insp.inspect(img)).detections).toHaveLength(2);
+    // The stuck one finishes its image after 1.5 s; its answer is dropped and the worker terminated.
+    for (let i = 0; i < 50 && insp.supervisor.setAsideCount > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(insp.supervisor.setAsideCount).toBe(0);
+    expect(events).toEqual(['ready', 'decode-stuck', 'ready']);
+  });
+
+  it('stops replacing workers once too many are stuck decoding, and refuses every call with the reason', async () => {
+    const marker = join(tempDir(), 'marker');
+    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 4000 } } }));
+    const img = await image();
+    for (let i = 0; i < 3; i++) {
+      await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT' });
+      if (i < 2) await insp.supervisor.whenReady();
+    }
+    expect(insp.supervisor.setAsideCount).toBe(3);
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/3 inference workers are stuck decoding images/) });
+    expect(insp.supervisor.generation).toBe(3);
+  });
+
   it('rejects every call after close', async () => {
     const insp = await openInspector({ modelDir: TINY });
     await insp.close();
