@@ -33,7 +33,7 @@ import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
 import { LineMqttEvents, metricsEvent } from './line/mqtt-events.ts';
 import { ParcelRepository } from './line/repository.ts';
-import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage } from './line/runtime.ts';
+import { LineRuntime, type ConveyorPort, type LineEvent, type LineImage, type ParcelTiming } from './line/runtime.ts';
 import { dataPaths } from './paths.ts';
 import { startRetentionJob, type RetentionJob } from './storage/retention-job.ts';
 import type { RetentionReport } from './storage/retention.ts';
@@ -77,6 +77,8 @@ export interface StationOptions {
   /** Structured logs; default JSON lines to stderr at warn and above. */
   logger?: Logger;
   onLineEvent?(e: LineEvent): void;
+  /** Each parcel's latency split as its command leaves (the bench's --trace). */
+  onParcelTiming?(t: ParcelTiming): void;
 }
 
 export interface RunningStation {
@@ -117,7 +119,6 @@ function demoDevices(c: StationConfig['devices'], taggedReads: boolean): Station
   };
 }
 
-/** The demonstration line's first parcel number on this data: one after the last one it played. */
 /** A shutdown step; `limitMs` (default 5 s) is how long stopAll waits for it before moving on. */
 type StopStep = (() => Promise<void> | void) & { limitMs?: number };
 const withStopLimit = (limitMs: number, fn: () => Promise<void>): StopStep => Object.assign(fn, { limitMs });
@@ -143,6 +144,7 @@ function inspectorAlarm(e: SupervisorEvent): { code: string; detail: string } | 
   }
 }
 
+/** The demonstration line's first parcel number on this data: one after the last one it played. */
 function demoFirstParcel(db: Db): number {
   const last = (db.prepare('SELECT MAX(tunnel_seq) AS n FROM parcel').get() as { n: number | null }).n ?? 0;
   return last + 1 > 900_000 ? 1 : last + 1;
@@ -364,6 +366,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       }),
       deadlineMs: decisionDeadlineMs(config.timing),
       timing: { operatorReviewMs: config.timing.operatorReviewMs, ackTimeoutMs: config.devices.conveyor.ackTimeoutMs },
+      ...(opts.onParcelTiming ? { onTiming: opts.onParcelTiming } : {}),
       onEvent: (e) => {
         ui.console?.onLineEvent(e);
         events.mqtt?.onLineEvent(e);

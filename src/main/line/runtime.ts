@@ -48,6 +48,27 @@ export interface LineDeps {
   deadlineMs: number;
   timing: MachineTiming;
   onEvent?(e: LineEvent): void;
+  /** Where one parcel's latency went, as its command leaves (`station bench --trace`). */
+  onTiming?(t: ParcelTiming): void;
+}
+
+/** One parcel's path from image receipt to its command, ms (stage meanings as LineMetrics.stagesMs). */
+export interface ParcelTiming {
+  scanId: string;
+  seq?: number;
+  command: Command;
+  latencyMs: number;
+  /** Receipt → parcel closed by the correlator. */
+  correlateMs?: number;
+  /** Receipt → detections back (queue, decode, model, output decoding). */
+  inspectMs?: number;
+  waitMs?: number;
+  preprocessMs?: number;
+  inferenceMs?: number;
+  /** Detections back → verdict commit starts; the commit; committed → command handed over. */
+  decideMs?: number;
+  commitMs?: number;
+  sendMs?: number;
 }
 
 export interface ParcelView {
@@ -99,8 +120,12 @@ interface Ctx {
   /** Latency origin: image received (latencyOrigin). */
   imageAt?: number;
   /** Stage timestamps for metrics.stagesMs. */
+  closedAt?: number;
   inspectedAt?: number;
+  decidingAt?: number;
   committedAt?: number;
+  /** The inspection's own split (ParcelTiming). */
+  inspectSplit?: { waitMs?: number; preprocessMs?: number; inferenceMs: number };
   /** Detections not yet written: they go in the verdict's own transaction (one fsync fewer before the command). */
   detections?: { model: string; list: InspectionOutput['detections'] };
   verdictId?: string;
@@ -247,7 +272,6 @@ export class LineRuntime {
     return n;
   }
 
-  /** Waits for parcel processing already started (used on shutdown and by tests). */
   /**
    * Clean stop. Device events are taken until none has come for `quietMs` (at most 4 × that), so
    * what is already on the wire lands; then intake closes: a later event's parcel gets no command,
@@ -273,6 +297,7 @@ export class LineRuntime {
     return { active: this.active.size, ignored: this.ignoredAfterStop, closedEarly: flushed.out.length };
   }
 
+  /** Waits for parcel processing already started (used on shutdown and by tests). */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
@@ -321,7 +346,7 @@ export class LineRuntime {
       deadlineAt,
       stage: 'inspecting',
     };
-    const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(origin !== undefined ? { imageAt: origin } : {}), done: false };
+    const ctx: Ctx = { view, state: initialState(deadlineAt), conveyorId: p.seq ?? p.id, ...(origin !== undefined ? { imageAt: origin } : {}), closedAt: now, done: false };
     this.active.set(scanId, ctx);
     try {
       const image = p.image ? this.persistImage(p.image) : undefined;
@@ -350,6 +375,7 @@ export class LineRuntime {
         : { error: { code: 'LINE_NO_IMAGE', message: 'no X-ray image arrived for this parcel' } };
       this.inspections.delete(p.id);
       ctx.inspectedAt = this.deps.now();
+      if (!('error' in inspection)) ctx.inspectSplit = { inferenceMs: inspection.inferenceMs, ...(inspection.waitMs !== undefined ? { waitMs: inspection.waitMs } : {}), ...(inspection.preprocessMs !== undefined ? { preprocessMs: inspection.preprocessMs } : {}) };
       if (ctx.imageAt !== undefined) this.metrics.stagesMs.inspect.add(ctx.inspectedAt - ctx.imageAt);
       if (!('error' in inspection) && inspection.detections.length > 0) ctx.detections = { model: inspection.model, list: inspection.detections };
       if (ctx.state.kind !== 'inspecting') {
@@ -457,6 +483,7 @@ export class LineRuntime {
     const at = this.deps.now();
     const record = this.verdictRecord(ctx, decision, at);
     if (ctx.inspectedAt !== undefined && decision.by === 'AUTO') this.metrics.stagesMs.decide.add(at - ctx.inspectedAt);
+    ctx.decidingAt = at;
     try {
       this.deps.repo.commitVerdict(record, 'signalled', decision.by === 'OPERATOR' ? decision.note : undefined, ctx.detections);
       delete ctx.detections;
@@ -509,6 +536,7 @@ export class LineRuntime {
     const at = this.deps.now();
     if (ctx.imageAt !== undefined) this.metrics.latencyMs.add(at - ctx.imageAt);
     if (ctx.committedAt !== undefined) this.metrics.stagesMs.send.add(at - ctx.committedAt);
+    if (this.deps.onTiming && ctx.imageAt !== undefined) this.reportTiming(ctx, command, at, ctx.imageAt);
     this.metrics.commands[command]++;
     ctx.view.command = command;
     this.deps.conveyor
@@ -526,6 +554,27 @@ export class LineRuntime {
       this.alarm(ctx.view.scanId, 'STORAGE_FAULT', errorMessage(e));
     }
     this.emitParcel(ctx);
+  }
+
+  private reportTiming(ctx: Ctx, command: Command, at: number, from: number): void {
+    const since = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? { ms: a - b } : undefined);
+    const part = (k: keyof ParcelTiming, d: { ms: number } | undefined) => (d ? { [k]: d.ms } : {});
+    try {
+      this.deps.onTiming!({
+        scanId: ctx.view.scanId,
+        ...(ctx.view.seq !== undefined ? { seq: ctx.view.seq } : {}),
+        command,
+        latencyMs: at - from,
+        ...part('correlateMs', since(ctx.closedAt, from)),
+        ...part('inspectMs', since(ctx.inspectedAt, from)),
+        ...ctx.inspectSplit,
+        ...part('decideMs', since(ctx.decidingAt, ctx.inspectedAt)),
+        ...part('commitMs', since(ctx.committedAt, ctx.decidingAt)),
+        ...part('sendMs', since(at, ctx.committedAt)),
+      });
+    } catch {
+      // A trace writer must not disturb the parcel path.
+    }
   }
 
   private metricsAlarmCount(code: string): number {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,14 @@ import { createLogger, jsonLineSink } from '../../../shared/log.ts';
 import { parseConfig } from '../../config/load.ts';
 import type { StationConfig } from '../../../shared/config/schema.ts';
 import { findMosquitto, startMosquittoChild, type MosquittoChild } from '../../bench/mosquitto-child.ts';
+import type { ParcelTiming } from '../../line/runtime.ts';
 import { startStation } from '../../station.ts';
 import { writeJson, writeLine, type Command } from '../command.ts';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'drive the real pipeline with simulated devices over the real broker and print figures',
-  usage: '[--parcels N] [--rate R] [--pool K] [--format png|pnm] [--central child|in-process] [--broker mosquitto|embedded] [--json] [--data-dir DIR]',
+  usage: '[--parcels N] [--rate R] [--pool K] [--format png|pnm] [--central child|in-process] [--broker mosquitto|embedded] [--trace FILE] [--json] [--data-dir DIR]',
   details:
     'Runs a whole station in this process (embedded broker, devices, model, rules, SQLite with\n' +
     'synchronous=FULL, conveyor over MQTT) and plays N parcels at R parcels/s through the simulated\n' +
@@ -26,8 +27,11 @@ export const benchCommand: Command = {
     'default (--central child), as the central service is remote on a real line; --central in-process\n' +
     'shares the station\'s event loop with it (the demonstration\'s arrangement). The MQTT broker is a\n' +
     'private Mosquitto process where mosquitto is installed (--broker mosquitto, the default then), as on\n' +
-    'a site; --broker embedded uses the in-process aedes broker of `npm start`.',
-  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, format: { type: 'string' }, central: { type: 'string' }, broker: { type: 'string' } },
+    'a site; --broker embedded uses the in-process aedes broker of `npm start`.\n' +
+    '`tail` in the result splits the slowest 1 % of parcels by stage (mean ms); --trace FILE also\n' +
+    'writes every parcel\'s split as a JSON line (scanId, seq, command, latencyMs, correlateMs,\n' +
+    'inspectMs, waitMs, preprocessMs, inferenceMs, decideMs, commitMs, sendMs).',
+  options: { parcels: { type: 'string' }, rate: { type: 'string' }, pool: { type: 'string' }, format: { type: 'string' }, central: { type: 'string' }, broker: { type: 'string' }, trace: { type: 'string' } },
   async run(ctx) {
     const parcels = Number(ctx.values.parcels ?? 1500);
     const rate = Number(ctx.values.rate ?? 25);
@@ -78,6 +82,9 @@ export const benchCommand: Command = {
     let lastCommandAt = 0;
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    const timings: ParcelTiming[] = [];
+    let playing = false;
+    const trace = typeof ctx.values.trace === 'string' ? createWriteStream(ctx.values.trace) : undefined;
     let station: Awaited<ReturnType<typeof startStation>>;
     try {
       station = await startStation({
@@ -90,6 +97,11 @@ export const benchCommand: Command = {
         logger: createLogger('station', jsonLineSink((l) => ctx.stderr.write(l)), { '': 'error' }),
         onLineEvent: (e) => {
           if (e.type === 'parcel' && e.parcel.stage === 'signalled') lastCommandAt = e.at;
+        },
+        onParcelTiming: (t) => {
+          if (!playing) return;
+          if (timings.length < MAX_TIMINGS) timings.push(t);
+          trace?.write(JSON.stringify(t) + '\n');
         },
       });
     } catch (e) {
@@ -118,6 +130,7 @@ export const benchCommand: Command = {
       // How long the station's event loop kept callbacks waiting (worker replies, MQTT, timers).
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
+      playing = true;
       await driver.start();
       let lastReport = start;
       const expectedMs = (parcels / rate) * 1000;
@@ -157,6 +170,7 @@ export const benchCommand: Command = {
         released: m.commands.RELEASE,
         held: m.commands.HOLD,
         elapsedS: Math.round(elapsedS * 10) / 10,
+        tail: tailSplit(timings, 0.99),
         holdsByReason: m.holdsByReason,
         alarms: Object.fromEntries(Object.entries(m.alarms).map(([k, n]) => [k, n - (alarmsBeforePlay[k] ?? 0)]).filter(([, n]) => (n as number) > 0)),
         ...(Object.keys(alarmsBeforePlay).length > 0 ? { alarmsBeforePlay } : {}),
@@ -169,6 +183,7 @@ export const benchCommand: Command = {
     } finally {
       clearInterval(sampler);
       await station.stop();
+      if (trace) await new Promise<void>((r) => trace.end(r));
       centralProc?.stop();
       await mosquitto?.stop();
       if (tempData) rmSync(tempData, { recursive: true, force: true });
@@ -201,4 +216,28 @@ async function startCentralChild(dataDir: string): Promise<{ url: string; public
     child.once('exit', (code) => reject(new Error(`clearance service exited ${code}: ${err}`)));
   });
   return { ...info, stop: () => void child.kill('SIGTERM') };
+}
+
+/** Timings kept for `tail` (a parcel's split is ~200 bytes). */
+const MAX_TIMINGS = 200_000;
+const SPLIT_KEYS = ['correlateMs', 'waitMs', 'preprocessMs', 'inferenceMs', 'decideMs', 'commitMs', 'sendMs'] as const;
+
+/**
+ * Pure: the parcels at or above the `q` latency quantile, and the mean of each stage over them — where
+ * the slow parcels' time went (the p99 itself hides whether it was queueing, decoding or the model).
+ */
+export function tailSplit(timings: readonly ParcelTiming[], q: number): { parcels: number; fromMs: number; meanMs: Partial<Record<(typeof SPLIT_KEYS)[number] | 'latencyMs', number>> } | undefined {
+  if (timings.length === 0) return undefined;
+  const sorted = [...timings].sort((a, b) => a.latencyMs - b.latencyMs);
+  const slow = sorted.slice(Math.min(sorted.length - 1, Math.floor(q * sorted.length)));
+  const mean = (k: (typeof SPLIT_KEYS)[number] | 'latencyMs') => {
+    const xs = slow.map((t) => t[k]).filter((x): x is number => x !== undefined);
+    return xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : undefined;
+  };
+  const meanMs: Partial<Record<(typeof SPLIT_KEYS)[number] | 'latencyMs', number>> = {};
+  for (const k of ['latencyMs', ...SPLIT_KEYS] as const) {
+    const m = mean(k);
+    if (m !== undefined) meanMs[k] = m;
+  }
+  return { parcels: slow.length, fromMs: slow[0]!.latencyMs, meanMs };
 }
