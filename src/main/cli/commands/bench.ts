@@ -139,7 +139,9 @@ export const benchCommand: Command = {
         const commanded = m.commands.RELEASE + m.commands.HOLD - base0.commands;
         if (Date.now() - lastReport > 2000) {
           lastReport = Date.now();
-          progress(`bench: ${driver.sent}/${parcels} played, ${commanded} decided, p99 ${m.latencyMs.summary().p99} ms, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+          // The JS heap beside the RSS: a growing RSS over a flat heap is native memory (allocator, caches), not our objects.
+          const mem = process.memoryUsage();
+          progress(`bench: ${driver.sent}/${parcels} played, ${commanded} decided, p99 ${m.latencyMs.summary().p99} ms, rss ${Math.round(mem.rss / 1e6)} MB (JS heap ${Math.round(mem.heapUsed / 1e6)} MB, buffers ${Math.round(mem.arrayBuffers / 1e6)} MB)`);
         }
         if (driver.sent >= parcels && commanded >= driver.sent && station.line.activeParcels().length === 0) break;
         if (Date.now() - start > expectedMs + 60_000) {
