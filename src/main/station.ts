@@ -27,7 +27,7 @@ import type { DemoParcel } from './demo/parcels.ts';
 import { formatMetrics } from './http/metrics.ts';
 import { sendJson, startHttp, type Handler, type HttpServer } from './http/server.ts';
 import { openInspector } from './inspection/index.ts';
-import type { SupervisorEvent } from './inspection/supervisor.ts';
+import { inspectorAlarm } from './inspection/alarms.ts';
 import { lineClock, STEP_MS } from './clock.ts';
 import { correlatorConfigFromBelt } from './line/correlator.ts';
 import { DeviceFeed } from './line/device-feed.ts';
@@ -124,25 +124,6 @@ type StopStep = (() => Promise<void> | void) & { limitMs?: number };
 const withStopLimit = (limitMs: number, fn: () => Promise<void>): StopStep => Object.assign(fn, { limitMs });
 /** The line's own drain at stop is bounded by its deadlines; this caps it for very slow belts. */
 const MAX_DRAIN_MS = 15_000;
-
-/** Inference worker trouble as a line alarm: its parcel is already held (S04), the operator should know why. */
-function inspectorAlarm(e: SupervisorEvent): { code: string; detail: string } | undefined {
-  switch (e.type) {
-    case 'timeout':
-      return { code: 'INSPECT_TIMEOUT', detail: `inference ran past ${e.timeoutMs} ms; the worker was restarted` };
-    case 'crashed':
-      return { code: 'INSPECT_WORKER_CRASHED', detail: `inference worker stopped (${e.reason}); restarting in ${e.restartInMs} ms` };
-    case 'decode-stuck':
-      return {
-        code: 'INSPECT_DECODE_STUCK',
-        detail: e.replaced
-          ? `an image decode ran past ${e.decodeTimeoutMs} ms; its worker was set aside and a fresh one started`
-          : `image decodes keep getting stuck; inspection stopped and every parcel is held until the station is restarted`,
-      };
-    case 'ready':
-      return undefined;
-  }
-}
 
 /** The demonstration line's first parcel number on this data: one after the last one it played. */
 function demoFirstParcel(db: Db): number {
