@@ -30,7 +30,7 @@ export interface OpenOptions extends InspectorOptions {
   /** Worker restarts, timeouts and stuck decodes, for alarms. */
   onEvent?: SupervisorOptions['onEvent'];
   /** Test seam: a substitute worker script and its extra workerData. */
-  worker?: Pick<SupervisorOptions, 'workerUrl' | 'workerData' | 'backoffMs' | 'onEvent'>;
+  worker?: Pick<SupervisorOptions, 'workerUrl' | 'workerData' | 'backoffMs'>;
 }
 
 export interface StationInspector extends Inspector {

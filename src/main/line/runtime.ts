@@ -375,7 +375,7 @@ export class LineRuntime {
         : { error: { code: 'LINE_NO_IMAGE', message: 'no X-ray image arrived for this parcel' } };
       this.inspections.delete(p.id);
       ctx.inspectedAt = this.deps.now();
-      if (!('error' in inspection)) ctx.inspectSplit = { inferenceMs: inspection.inferenceMs, ...(inspection.waitMs !== undefined ? { waitMs: inspection.waitMs } : {}), ...(inspection.preprocessMs !== undefined ? { preprocessMs: inspection.preprocessMs } : {}) };
+      if (this.deps.onTiming && !('error' in inspection)) ctx.inspectSplit = { inferenceMs: inspection.inferenceMs, ...(inspection.waitMs !== undefined ? { waitMs: inspection.waitMs } : {}), ...(inspection.preprocessMs !== undefined ? { preprocessMs: inspection.preprocessMs } : {}) };
       if (ctx.imageAt !== undefined) this.metrics.stagesMs.inspect.add(ctx.inspectedAt - ctx.imageAt);
       if (!('error' in inspection) && inspection.detections.length > 0) ctx.detections = { model: inspection.model, list: inspection.detections };
       if (ctx.state.kind !== 'inspecting') {
@@ -557,20 +557,19 @@ export class LineRuntime {
   }
 
   private reportTiming(ctx: Ctx, command: Command, at: number, from: number): void {
-    const since = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? { ms: a - b } : undefined);
-    const part = (k: keyof ParcelTiming, d: { ms: number } | undefined) => (d ? { [k]: d.ms } : {});
+    const part = (k: keyof ParcelTiming, end: number | undefined, start: number | undefined) => (end !== undefined && start !== undefined ? { [k]: end - start } : {});
     try {
       this.deps.onTiming!({
         scanId: ctx.view.scanId,
         ...(ctx.view.seq !== undefined ? { seq: ctx.view.seq } : {}),
         command,
         latencyMs: at - from,
-        ...part('correlateMs', since(ctx.closedAt, from)),
-        ...part('inspectMs', since(ctx.inspectedAt, from)),
+        ...part('correlateMs', ctx.closedAt, from),
+        ...part('inspectMs', ctx.inspectedAt, from),
         ...ctx.inspectSplit,
-        ...part('decideMs', since(ctx.decidingAt, ctx.inspectedAt)),
-        ...part('commitMs', since(ctx.committedAt, ctx.decidingAt)),
-        ...part('sendMs', since(at, ctx.committedAt)),
+        ...part('decideMs', ctx.decidingAt, ctx.inspectedAt),
+        ...part('commitMs', ctx.committedAt, ctx.decidingAt),
+        ...part('sendMs', at, ctx.committedAt),
       });
     } catch {
       // A trace writer must not disturb the parcel path.

@@ -149,10 +149,10 @@ export class SyncService extends EventEmitter<SyncEvents> {
       lastStart = performance.now();
       const ok = await this.cycle({ pull: kicked ? 'due' : 'always' });
       if (!this.#running) break;
-      const delay = ok ? this.#o.settings.syncIntervalMs : backoffDelay(this.#tracker.consecutiveFailures, { baseMs: this.#o.settings.backoffBaseMs, maxMs: this.#o.settings.backoffMaxMs }, this.#o.random);
       // A kick during a healthy cycle runs the next one (after the gap); after a failure the backoff holds.
       kicked = ok && this.#kicked;
       if (kicked) continue;
+      const delay = ok ? this.#o.settings.syncIntervalMs : backoffDelay(this.#tracker.consecutiveFailures, { baseMs: this.#o.settings.backoffBaseMs, maxMs: this.#o.settings.backoffMaxMs }, this.#o.random);
       this.#nextAttemptAt = new Date(this.#o.now().getTime() + delay).toISOString();
       await this.#sleep(delay, ok);
       this.#nextAttemptAt = null;

@@ -94,7 +94,7 @@ describe('the supervised worker', () => {
   it('restarts a crashed worker and the next call works', async () => {
     const marker = join(tempDir(), 'marker');
     const events: string[] = [];
-    const insp = await track(openInspector({ modelDir: TINY, worker: { workerUrl: CHAOS, workerData: { chaos: 'crash', marker }, onEvent: (e) => events.push(e.type) } }));
+    const insp = await track(openInspector({ modelDir: TINY, onEvent: (e) => events.push(e.type), worker: { workerUrl: CHAOS, workerData: { chaos: 'crash', marker } } }));
     const img = await image();
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/crashed/) });
     await insp.supervisor.whenReady();
