@@ -36,7 +36,8 @@ def plot(out, runs, names, start_value=None, lo=0.6, hi=0.9, w=560, h=360, margi
         y = h - margin - int((v - lo) / (hi - lo) * ph)
         img[y, margin:w - margin:4] = 200
         draw_text(img, 6, y - 4, f'{v:.2f}', (0, 0, 0))
-    for t in range(0, int(total) + 1):
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if total / s <= 16)  # labels of two digits must not touch
+    for t in range(0, int(total) + 1, step):
         x = margin + int(t / total * pw)
         img[h - margin:h - margin + 4, x] = 0
         draw_text(img, x - 3, h - margin + 8, str(t), (0, 0, 0))
@@ -56,7 +57,8 @@ def plot(out, runs, names, start_value=None, lo=0.6, hi=0.9, w=560, h=360, margi
                 n = max(abs(xs[j] - xs[j - 1]), abs(ys[j] - ys[j - 1])) + 1
                 for s in np.linspace(0, 1, n):
                     img[int(ys[j - 1] + (ys[j] - ys[j - 1]) * s), int(xs[j - 1] + (xs[j] - xs[j - 1]) * s)] = col
-        draw_text(img, w - margin - 60, margin + 14 * i, f'run {names[i]}', col)
+        # legend bottom right: curves rise, so late minutes are empty low down
+        draw_text(img, w - margin - 60, h - margin - 8 - 14 * (len(runs) - i), f'run {names[i]}', col)
         start += r[-1][0] if r else 0.0
     write_png(out, img)
 
