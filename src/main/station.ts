@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import type { StationConfig } from '../shared/config/schema.ts';
 import { decisionDeadlineMs } from '../shared/config/schema.ts';
 import { DeviceErrorCodes, type DeviceEvent } from '../shared/devices.ts';
+import { pooledCryptoRandom } from '../shared/random.ts';
 import type { InspectionOutput } from '../shared/domain/detection.ts';
 import { errorMessage, isStationError } from '../shared/errors.ts';
 import { createLogger, jsonLineSink, type Logger } from '../shared/log.ts';
@@ -322,6 +323,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     const repo = new ParcelRepository(db, { walSync });
     // Deadlines run on the monotonic line clock: a wall-clock step must not release a parcel late.
     const clock = lineClock();
+    const idRandom = pooledCryptoRandom();
     const lookup = declarationLookup(db);
     // Set once the HTTP server is up; line and device events before that have no console to reach.
     const ui: { console?: AttachedConsole } = {};
@@ -337,7 +339,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
       conveyor,
       online: () => sync?.snapshot().online ?? false,
       now: clock.now,
-      newId: ulid,
+      newId: () => ulid(undefined, idRandom),
       correlator: correlatorConfigFromBelt({
         beltSpeedMps: config.timing.beltSpeedMps,
         barcodeToTunnelM: config.timing.barcodeToTunnelM,
