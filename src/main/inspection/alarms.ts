@@ -6,7 +6,12 @@ import type { SupervisorEvent } from './supervisor.ts';
 export function inspectorAlarm(e: SupervisorEvent): { code: string; detail: string } | undefined {
   switch (e.type) {
     case 'timeout':
-      return { code: 'INSPECT_TIMEOUT', detail: `inference ran past ${e.timeoutMs} ms; the worker was restarted` };
+      return {
+        code: 'INSPECT_TIMEOUT',
+        detail: e.replaced
+          ? `inference ran past ${e.timeoutMs} ms; its worker was set aside and a fresh one started`
+          : `inference runs keep getting stuck; inspection stopped and every parcel is held until the station is restarted`,
+      };
     case 'crashed':
       return { code: 'INSPECT_WORKER_CRASHED', detail: `inference worker stopped (${e.reason}); restarting in ${e.restartInMs} ms` };
     case 'decode-stuck':

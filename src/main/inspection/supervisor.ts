@@ -1,12 +1,12 @@
-// Keeps one inference worker alive. A call past its deadline rejects with INSPECT_TIMEOUT and the worker
-// is terminated and restarted (a wedged native call cannot be interrupted any other way). For `inspect`
-// the deadline starts when the model does, not during the decode: terminating a worker while sharp is
-// decoding aborts the whole process (Napi::Error in a torn-down environment), and a slow decode of a
-// large image only makes that parcel late, which its own deadline turns into a HOLD. A decode that
-// never ends (decodeTimeoutMs, far above any real one) sets its worker aside instead: left running,
-// unreferenced, and terminated only if it ever answers; a fresh worker takes its place, up to
-// MAX_SET_ASIDE stuck ones, after which every call is refused. A crashed worker is restarted with
-// exponential backoff. While no worker is ready every call rejects at once with INSPECT_UNAVAILABLE,
+// Keeps one inference worker alive. A call past its deadline rejects with INSPECT_TIMEOUT. Its worker is
+// never terminated while it is inside native code: terminating a worker during an onnxruntime run or a
+// sharp decode aborts the whole process (Napi::Error thrown into a torn-down environment: "terminate
+// called…", SIGABRT). It is set aside instead: left running, unreferenced, and terminated once it
+// answers (its run over); a fresh worker takes its place, up to MAX_SET_ASIDE stuck at once, after
+// which every call is refused. For `inspect` the model's deadline (timeoutMs) starts when the model
+// does; the decode has its own, far above any real decode (decodeTimeoutMs), since a slow decode of a
+// large image only makes that parcel late, which its own deadline turns into a HOLD. A crashed worker
+// is restarted with exponential backoff. While no worker is ready every call rejects at once with INSPECT_UNAVAILABLE,
 // so the station HOLDs the parcel instead of waiting on a dead model.
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, StationError, type ErrorCode } from '../../shared/errors.ts';
@@ -22,7 +22,7 @@ function defaultWorkerUrl(): URL {
 
 /** A decode past this is stuck, not slow: a 64-megapixel PNG (the input limit; 178 MB of noise) is decoded and letterboxed in ~1 s here. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
-/** Workers stuck in a decode kept aside at once; past this the supervisor stops replacing them. */
+/** Workers stuck (in a decode or a model run) kept aside at once; past this the supervisor stops replacing them. */
 export const MAX_SET_ASIDE = 2;
 
 export interface SupervisorOptions {
@@ -40,7 +40,8 @@ export interface SupervisorOptions {
 
 export type SupervisorEvent =
   | { type: 'ready'; generation: number; loadMs: number; warmupMs: number }
-  | { type: 'timeout'; generation: number; timeoutMs: number }
+  /** A model run ran past timeoutMs: its worker was set aside (`replaced`: a fresh one is starting). */
+  | { type: 'timeout'; generation: number; timeoutMs: number; replaced: boolean }
   /** A decode ran past decodeTimeoutMs: the worker was set aside (`replaced`: a fresh one is starting). */
   | { type: 'decode-stuck'; generation: number; decodeTimeoutMs: number; replaced: boolean }
   | { type: 'crashed'; generation: number; reason: string; restartInMs: number };
@@ -76,7 +77,7 @@ export class WorkerSupervisor {
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  /** Workers set aside in a stuck decode, still running. */
+  /** Workers set aside in a stuck decode or run, still running. */
   private readonly setAside = new Set<Worker>();
   /** Why every call is refused for good, when that is not a plain close(). */
   private refusal: string | undefined;
@@ -91,7 +92,7 @@ export class WorkerSupervisor {
     return this.state === 'ready';
   }
 
-  /** Workers set aside in a stuck decode and not yet finished. */
+  /** Workers set aside in a stuck decode or run and not yet finished. */
   get setAsideCount(): number {
     return this.setAside.size;
   }
@@ -171,6 +172,14 @@ export class WorkerSupervisor {
       await Promise.race([Promise.allSettled([...this.runs]), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
       clearTimeout(timer);
     }
+    // The same for workers set aside in a run: each is terminated when it answers (a worker stuck for
+    // good stays unreferenced and does not keep the process alive).
+    if (this.setAside.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const gone = [...this.setAside].map((s) => new Promise<void>((r) => s.once('exit', () => r())));
+      await Promise.race([Promise.all(gone), new Promise<void>((r) => (timer = setTimeout(r, this.opts.timeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
     for (const w of this.readyWaiters.splice(0)) w.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inspector closed'));
     const w = this.worker;
@@ -186,8 +195,8 @@ export class WorkerSupervisor {
     this.worker = worker;
     worker.on('message', (msg: WorkerReply) => {
       if (this.setAside.has(worker)) {
-        // Its decode ended after all: once its run is over too it can be terminated safely.
-        if (msg.type === 'inspected' || msg.type === 'run-error') {
+        // Its decode or run ended after all: outside native code it can be terminated safely.
+        if (msg.type === 'inspected' || msg.type === 'result' || msg.type === 'run-error') {
           this.setAside.delete(worker);
           void worker.terminate();
         }
@@ -241,36 +250,41 @@ export class WorkerSupervisor {
     const decodeTimeoutMs = this.opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS;
     this.pending.delete(id);
     p.reject(new StationError(ErrorCodes.INSPECT_TIMEOUT, `image decode took longer than ${decodeTimeoutMs} ms; that inference worker was set aside`, { decodeTimeoutMs }));
-    // Not terminated: that aborts the process while sharp is inside the decode. Left to finish (or not) on its own.
-    this.setAside.add(w);
-    w.unref();
-    this.worker = undefined;
-    this.state = 'down';
-    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inference worker set aside in a stuck image decode'));
-    const replaced = this.setAside.size <= MAX_SET_ASIDE;
+    const replaced = this.setAsideWorker(w, 'inference worker set aside in a stuck image decode');
     this.opts.onEvent?.({ type: 'decode-stuck', generation: this.generation, decodeTimeoutMs, replaced });
-    if (replaced) {
-      this.spawn();
-      return;
-    }
-    // Each stuck worker holds a model's memory; stop replacing them and hold every parcel instead.
-    this.state = 'closed';
-    this.refusal = `${this.setAside.size} inference workers are stuck decoding images; every parcel is held until the station is restarted`;
-    for (const r of this.readyWaiters.splice(0)) r.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, this.refusal));
+    if (replaced) this.spawn();
   }
 
   private onTimeout(id: number): void {
     const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    p.reject(new StationError(ErrorCodes.INSPECT_TIMEOUT, `inference took longer than ${this.opts.timeoutMs} ms; restarting the worker`, { timeoutMs: this.opts.timeoutMs }));
-    this.opts.onEvent?.({ type: 'timeout', generation: this.generation, timeoutMs: this.opts.timeoutMs });
     const w = this.worker;
+    if (!p || !w) return;
+    const { timeoutMs } = this.opts;
+    this.pending.delete(id);
+    p.reject(new StationError(ErrorCodes.INSPECT_TIMEOUT, `inference took longer than ${timeoutMs} ms; that inference worker was set aside`, { timeoutMs }));
+    const replaced = this.setAsideWorker(w, 'inference worker set aside after a timeout');
+    this.opts.onEvent?.({ type: 'timeout', generation: this.generation, timeoutMs, replaced });
+    // Backoff as after a crash: a model that times out on every run must not respawn once per parcel.
+    if (replaced) this.restartLater();
+  }
+
+  /**
+   * Takes the current worker out of service without terminating it (see the header): the calls it
+   * holds fail, and it is terminated when it answers. False once too many are stuck at once: then
+   * nothing replaces it and every call is refused until a restart.
+   */
+  private setAsideWorker(w: Worker, why: string): boolean {
+    this.setAside.add(w);
+    w.unref();
     this.worker = undefined;
     this.state = 'down';
-    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, 'inference worker restarted after a timeout'));
-    if (w) void w.terminate();
-    this.scheduleRestart('timeout');
+    this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, why));
+    if (this.setAside.size <= MAX_SET_ASIDE) return true;
+    // Each stuck worker holds a model's memory; stop replacing them and hold every parcel instead.
+    this.state = 'closed';
+    this.refusal = `${this.setAside.size} inference workers are stuck in an image decode or a model run; every parcel is held until the station is restarted`;
+    for (const r of this.readyWaiters.splice(0)) r.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, this.refusal));
+    return false;
   }
 
   private onCrash(worker: Worker, reason: string): void {
@@ -285,19 +299,21 @@ export class WorkerSupervisor {
       for (const w of this.readyWaiters.splice(0)) w.reject(new StationError(ErrorCodes.INSPECT_MODEL_INVALID, `inference worker failed to start: ${reason}`));
       return;
     }
-    this.scheduleRestart(reason);
+    const delay = this.restartLater();
+    this.opts.onEvent?.({ type: 'crashed', generation: this.generation, reason, restartInMs: delay });
   }
 
-  private scheduleRestart(reason: string): void {
+  /** Spawns a fresh worker after an exponential backoff over consecutive failures; returns the delay. */
+  private restartLater(): number {
     const { first, max } = this.opts.backoffMs ?? { first: 50, max: 10_000 };
     const delay = this.failures === 0 ? 0 : Math.min(max, first * 2 ** (this.failures - 1));
     this.failures++;
-    this.opts.onEvent?.({ type: 'crashed', generation: this.generation, reason, restartInMs: delay });
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.state !== 'closed') this.spawn();
     }, delay);
     this.restartTimer.unref();
+    return delay;
   }
 
   private failAll(err: StationError): void {

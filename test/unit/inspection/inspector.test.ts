@@ -155,7 +155,7 @@ describe('the supervised worker', () => {
       if (i < 2) await insp.supervisor.whenReady();
     }
     expect(insp.supervisor.setAsideCount).toBe(3);
-    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/3 inference workers are stuck decoding images/) });
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/3 inference workers are stuck in an image decode or a model run/) });
     expect(insp.supervisor.generation).toBe(3);
   });
 
