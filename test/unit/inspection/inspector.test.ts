@@ -83,6 +83,8 @@ describe('the supervised worker', () => {
     const insp = await track(openInspector({ modelDir: TINY, timeoutMs: 400, worker: { workerUrl: CHAOS, workerData: { chaos: 'hang', marker } } }));
     const img = await image();
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT', message: expect.stringMatching(/longer than 400 ms/) });
+    // Set aside, not terminated: terminating inside a native run aborts the process (see supervisor.ts).
+    expect(insp.supervisor.setAsideCount).toBe(1);
     const t = performance.now();
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE' });
     expect(performance.now() - t).toBeLessThan(100);
