@@ -188,6 +188,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     const pack = loadRulePack(config.rules.packPath);
     let inspect: (img: LineImage) => Promise<InspectionOutput>;
     let modelName = 'unavailable';
+    let inspectionDown: string | undefined;
     try {
       const inspector = await openInspector({
         ...(config.inspection.modelDir ? { modelDir: config.inspection.modelDir } : {}),
@@ -206,6 +207,7 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     } catch (e) {
       const why = errorMessage(e);
       say(`inspection unavailable, every parcel will be held (S04): ${why}`);
+      inspectionDown = why;
       inspect = async () => Promise.reject(e);
     }
 
@@ -362,6 +364,8 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
     events.mqtt = new LineMqttEvents({ mqtt, metrics: () => metricsEvent(line.metrics, line.activeParcels().length, backlogStats(db).pending, Date.now()) });
     events.mqtt.start();
     stops.push(() => events.mqtt?.stop());
+    // Once at start, on the alarm path (MQTT, metrics, log): /health alone says "degraded" to no one watching.
+    if (inspectionDown !== undefined) line.raiseAlarm('INSPECT_UNAVAILABLE', `no model loaded, every parcel is held (S04): ${inspectionDown}`);
     const retention = startRetentionJob({
       db,
       dirs: { images: paths.images, auditArchive: paths.auditArchive },

@@ -2,6 +2,8 @@
 // supervisor's onEvent → inspectorAlarm → LineRuntime.raiseAlarm): a real station, the real model, an
 // inference limit no run can meet. Every parcel must be held (S04) and each timeout raised as
 // INSPECT_TIMEOUT on the line's alarm path (metrics, MQTT, console), not only seen as a hold.
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/main/config/load.ts';
 import { startStation, type RunningStation } from '../../src/main/station.ts';
@@ -21,37 +23,58 @@ async function until(what: string, f: () => boolean, ms = 60_000): Promise<void>
   }
 }
 
+type Inspection = ReturnType<typeof parseConfig>['inspection'];
+
+/** A demonstration station with its own inspection settings, and every line alarm it raises. */
+async function demoStation(inspection: Inspection, count: number): Promise<{ station: RunningStation; alarms: { code: string; detail: string }[] }> {
+  const base = parseConfig({}, {});
+  const alarms: { code: string; detail: string }[] = [];
+  const station = await startStation({
+    config: { ...base, mqtt: { ...base.mqtt, embeddedPort: 0 }, console: { ...base.console, port: 0 }, timing: { ...base.timing, operatorReviewMs: 1 }, inspection },
+    dataDir: tempDir(),
+    port: 0,
+    logger: createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': 'error' }),
+    demo: { rate: 1, count, poolSize: 2, taggedReads: true, imageMode: 'binary', manual: true, seed: 5 },
+    onLineEvent: (e) => void (e.type === 'alarm' && alarms.push({ code: e.code, detail: e.detail })),
+  });
+  running.push(station);
+  return { station, alarms };
+}
+
+async function playAll(station: RunningStation, count: number): Promise<string[]> {
+  await station.demo!.start();
+  const m = station.line.metrics;
+  await until('every parcel decided', () => m.commands.RELEASE + m.commands.HOLD >= count && station.line.activeParcels().length === 0);
+  expect(m.commands).toMatchObject({ RELEASE: 0, HOLD: count });
+  return (station.db.prepare(`SELECT reasons FROM verdict`).all() as { reasons: string }[]).map((r) => r.reasons);
+}
+
 describe('inspector alarms on a running station', () => {
   it('an inference over its time limit holds the parcel (S04) and raises INSPECT_TIMEOUT on the line', async () => {
-    const base = parseConfig({}, {});
     const count = 3;
-    const alarms: { code: string; detail: string }[] = [];
-    const station = await startStation({
-      config: {
-        ...base,
-        mqtt: { ...base.mqtt, embeddedPort: 0 },
-        console: { ...base.console, port: 0 },
-        timing: { ...base.timing, operatorReviewMs: 1 },
-        // The network needs ~20 ms; 1 ms cannot be met, so every run times out and its worker restarts.
-        inspection: { ...base.inspection, inferenceTimeoutMs: 1, workers: 1 },
-      },
-      dataDir: tempDir(),
-      port: 0,
-      logger: createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': 'error' }),
-      demo: { rate: 1, count, poolSize: 2, taggedReads: true, imageMode: 'binary', manual: true, seed: 5 },
-      onLineEvent: (e) => void (e.type === 'alarm' && alarms.push({ code: e.code, detail: e.detail })),
-    });
-    running.push(station);
-    await station.demo!.start();
-    const m = station.line.metrics;
-    await until('every parcel decided', () => m.commands.RELEASE + m.commands.HOLD >= count && station.line.activeParcels().length === 0);
-
-    expect(m.commands).toMatchObject({ RELEASE: 0, HOLD: count });
-    const reasons = (station.db.prepare(`SELECT reasons FROM verdict`).all() as { reasons: string }[]).map((r) => r.reasons);
+    // The network needs ~20 ms; 1 ms cannot be met, so every run times out and its worker is replaced.
+    const { station, alarms } = await demoStation({ ...parseConfig({}, {}).inspection, inferenceTimeoutMs: 1, workers: 1 }, count);
+    const reasons = await playAll(station, count);
     expect(reasons).toHaveLength(count);
     for (const r of reasons) expect(r).toContain('S04');
-    expect(m.alarms.INSPECT_TIMEOUT).toBeGreaterThanOrEqual(count);
-    const timeout = alarms.find((a) => a.code === 'INSPECT_TIMEOUT');
-    expect(timeout?.detail).toMatch(/1 ms/);
+    expect(station.line.metrics.alarms.INSPECT_TIMEOUT).toBeGreaterThanOrEqual(count);
+    expect(alarms.find((a) => a.code === 'INSPECT_TIMEOUT')?.detail).toMatch(/past 1 ms; its worker was set aside/);
+  });
+
+  it('a model file that disagrees with its manifest is refused: INSPECT_UNAVAILABLE at start, /health degraded, every parcel held', async () => {
+    const dir = tempDir();
+    cpSync(join(import.meta.dirname, '../../models/xray-det/manifest.json'), join(dir, 'manifest.json'));
+    const onnx = readFileSync(join(import.meta.dirname, '../../models/xray-det/model.onnx'));
+    onnx[onnx.length - 100]! ^= 0xff; // one weight byte: still a loadable graph, but not the published one
+    writeFileSync(join(dir, 'model.onnx'), onnx);
+    const count = 2;
+    const { station, alarms } = await demoStation({ ...parseConfig({}, {}).inspection, modelDir: dir }, count);
+    expect(alarms.map((a) => a.code)).toContain('INSPECT_UNAVAILABLE');
+    expect(alarms.find((a) => a.code === 'INSPECT_UNAVAILABLE')?.detail).toMatch(/sha256/);
+    const health = (await (await fetch(new URL('/health', station.url))).json()) as { status: string; model: string };
+    expect(health).toMatchObject({ status: 'degraded', model: 'unavailable' });
+    const reasons = await playAll(station, count);
+    expect(reasons).toHaveLength(count);
+    for (const r of reasons) expect(r).toContain('S04');
   });
 });
