@@ -10,7 +10,7 @@ export function inspectorAlarm(e: SupervisorEvent): { code: string; detail: stri
         code: 'INSPECT_TIMEOUT',
         detail: e.replaced
           ? `inference ran past ${e.timeoutMs} ms; its worker was set aside and a fresh one started`
-          : `inference runs keep getting stuck; inspection stopped and every parcel is held until the station is restarted`,
+          : `inference runs keep getting stuck; every parcel is held until a stuck worker finishes or the station is restarted`,
       };
     case 'crashed':
       return { code: 'INSPECT_WORKER_CRASHED', detail: `inference worker stopped (${e.reason}); restarting in ${e.restartInMs} ms` };
@@ -19,7 +19,7 @@ export function inspectorAlarm(e: SupervisorEvent): { code: string; detail: stri
         code: 'INSPECT_DECODE_STUCK',
         detail: e.replaced
           ? `an image decode ran past ${e.decodeTimeoutMs} ms; its worker was set aside and a fresh one started`
-          : `image decodes keep getting stuck; inspection stopped and every parcel is held until the station is restarted`,
+          : `image decodes keep getting stuck; every parcel is held until a stuck worker finishes or the station is restarted`,
       };
     case 'ready':
       return undefined;

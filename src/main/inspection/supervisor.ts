@@ -2,12 +2,13 @@
 // never terminated while it is inside native code: terminating a worker during an onnxruntime run or a
 // sharp decode aborts the whole process (Napi::Error thrown into a torn-down environment: "terminate
 // called…", SIGABRT). It is set aside instead: left running, unreferenced, and terminated once it
-// answers (its run over); a fresh worker takes its place, up to MAX_SET_ASIDE stuck at once, after
-// which every call is refused. For `inspect` the model's deadline (timeoutMs) starts when the model
-// does; the decode has its own, far above any real decode (decodeTimeoutMs), since a slow decode of a
-// large image only makes that parcel late, which its own deadline turns into a HOLD. A crashed worker
-// is restarted with exponential backoff. While no worker is ready every call rejects at once with INSPECT_UNAVAILABLE,
-// so the station HOLDs the parcel instead of waiting on a dead model.
+// answers (its run over); a fresh worker takes its place, up to MAX_SET_ASIDE stuck at once. Past that
+// every call is refused until one of them answers (each holds a model's memory). For `inspect` the
+// model's deadline (timeoutMs) starts when the model does; the decode has its own, far above any real
+// decode (decodeTimeoutMs), since a slow decode of a large image only makes that parcel late, which its
+// own deadline turns into a HOLD. A crashed worker is restarted with exponential backoff. While no
+// worker is ready every call rejects at once with INSPECT_UNAVAILABLE, so the station HOLDs the parcel
+// instead of waiting on a dead model.
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, StationError, type ErrorCode } from '../../shared/errors.ts';
 import type { Inspected, WorkerInit, WorkerReply, WorkerRequest } from './model-runner.ts';
@@ -197,7 +198,7 @@ export class WorkerSupervisor {
       if (this.setAside.has(worker)) {
         // Its decode or run ended after all: outside native code it can be terminated safely.
         if (msg.type === 'inspected' || msg.type === 'result' || msg.type === 'run-error') {
-          this.setAside.delete(worker);
+          this.releaseSetAside(worker);
           void worker.terminate();
         }
         return;
@@ -238,7 +239,7 @@ export class WorkerSupervisor {
     });
     worker.on('error', (e) => this.onCrash(worker, e.message));
     worker.on('exit', (code) => {
-      this.setAside.delete(worker);
+      this.releaseSetAside(worker);
       this.onCrash(worker, `worker exited with code ${code}`);
     });
   }
@@ -281,10 +282,18 @@ export class WorkerSupervisor {
     this.failAll(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, why));
     if (this.setAside.size <= MAX_SET_ASIDE) return true;
     // Each stuck worker holds a model's memory; stop replacing them and hold every parcel instead.
-    this.state = 'closed';
-    this.refusal = `${this.setAside.size} inference workers are stuck in an image decode or a model run; every parcel is held until the station is restarted`;
+    this.refusal = `${this.setAside.size} inference workers are stuck in an image decode or a model run; every parcel is held until one of them finishes or the station is restarted`;
     for (const r of this.readyWaiters.splice(0)) r.reject(new StationError(ErrorCodes.INSPECT_UNAVAILABLE, this.refusal));
     return false;
+  }
+
+  /** A set-aside worker is done (answered or exited): if that was all that kept calls refused, start a fresh one. */
+  private releaseSetAside(worker: Worker): void {
+    if (!this.setAside.delete(worker)) return;
+    if (this.refusal !== undefined && this.state === 'down') {
+      this.refusal = undefined;
+      this.spawn();
+    }
   }
 
   private onCrash(worker: Worker, reason: string): void {

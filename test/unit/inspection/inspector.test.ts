@@ -161,6 +161,21 @@ describe('the supervised worker', () => {
     expect(insp.supervisor.generation).toBe(3);
   });
 
+  it('comes back once a worker stuck past the limit answers after all', async () => {
+    const marker = join(tempDir(), 'marker');
+    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 1200 } } }));
+    const img = await image();
+    for (let i = 0; i < 3; i++) {
+      await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT' });
+      if (i < 2) await insp.supervisor.whenReady();
+    }
+    await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/until one of them finishes/) });
+    // The first stuck worker finishes its image ~1.2 s after it began: terminated, and a fresh one started.
+    await insp.supervisor.whenReady();
+    expect(insp.supervisor.generation).toBe(4);
+    expect(insp.supervisor.setAsideCount).toBeLessThan(3);
+  });
+
   it('rejects every call after close', async () => {
     const insp = await openInspector({ modelDir: TINY });
     await insp.close();
