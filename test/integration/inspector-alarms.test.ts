@@ -1,7 +1,8 @@
 // The inspector's faults reach the line as alarms, end to end through startStation's wiring (the
 // supervisor's onEvent → inspectorAlarm → LineRuntime.raiseAlarm): a real station, the real model, an
-// inference limit no run can meet. Every parcel must be held (S04) and each timeout raised as
-// INSPECT_TIMEOUT on the line's alarm path (metrics, MQTT, console), not only seen as a hold.
+// inference limit no run can meet. Every parcel must be held (S04), the timeouts raised as
+// INSPECT_TIMEOUT on the line's alarm path (metrics, MQTT, console), not only seen as holds, and the
+// process must survive them.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +58,9 @@ describe('inspector alarms on a running station', () => {
     const reasons = await playAll(station, count);
     expect(reasons).toHaveLength(count);
     for (const r of reasons) expect(r).toContain('S04');
-    expect(station.line.metrics.alarms.INSPECT_TIMEOUT).toBeGreaterThanOrEqual(count);
+    // At least the first parcel's run times out; a later parcel may instead meet its replacement
+    // still loading (INSPECT_UNAVAILABLE, held all the same).
+    expect(station.line.metrics.alarms.INSPECT_TIMEOUT).toBeGreaterThanOrEqual(1);
     expect(alarms.find((a) => a.code === 'INSPECT_TIMEOUT')?.detail).toMatch(/past 1 ms; its worker was set aside/);
   });
 
