@@ -6,6 +6,7 @@ import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
 import { looksLikeNetpbm, parseNetpbmHeader } from '../../shared/netpbm.ts';
 import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
 import { letterboxNetpbm } from './netpbm-letterbox.ts';
+import { pngFrame } from './png-frame.ts';
 
 /** 64 Mpx covers a 2 m parcel at a line scanner's ~1 mm pitch many times over; a header claiming more is refused. */
 export const MAX_INPUT_PIXELS = 64_000_000;
@@ -51,8 +52,13 @@ export async function probeImage(bytes: Uint8Array, maxPixels = MAX_INPUT_PIXELS
   return { width, height, format };
 }
 
-/** Decode (greyscale, 16-bit and alpha handled), resize into the input keeping aspect, pad. */
-export async function letterbox(bytes: Uint8Array, dstWidth: number, dstHeight: number, pad: number, maxPixels = MAX_INPUT_PIXELS): Promise<Letterboxed> {
+/**
+ * Decode (greyscale, 16-bit and alpha handled), resize into the input keeping aspect, pad. `viaSharp`
+ * skips the JS path for common PNGs (png-frame.ts), so tests can compare the two.
+ */
+export async function letterbox(bytes: Uint8Array, dstWidth: number, dstHeight: number, pad: number, maxPixels = MAX_INPUT_PIXELS, viaSharp = false): Promise<Letterboxed> {
+  const png = viaSharp ? undefined : pngFrame(bytes, dstWidth, dstHeight, maxPixels);
+  if (png) return letterboxNetpbm(png, dstWidth, dstHeight, pad);
   if (looksLikeNetpbm(bytes)) {
     const header = parseNetpbmHeader(bytes, maxPixels);
     try {

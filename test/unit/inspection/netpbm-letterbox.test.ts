@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodeGreyPng } from '../../../src/devices/sim/grey-image.ts';
-import { letterbox, probeImage } from '../../../src/main/inspection/preprocess.ts';
+import { letterbox, MAX_INPUT_PIXELS, probeImage } from '../../../src/main/inspection/preprocess.ts';
 import { isExactHalf } from '../../../src/main/inspection/netpbm-letterbox.ts';
 import { encodeNetpbm } from '../../../src/shared/netpbm.ts';
 import { renderParcel } from '../../../src/shared/xray/index.ts';
@@ -32,7 +32,7 @@ describe('netpbm frames into the model input', () => {
       const png = await sharp(Buffer.from(p.colour), { raw: { width: 640, height: 480, channels: 3 } }).png().toBuffer();
       expect(isExactHalf({ width: 640, height: 480 }, 320, 320)).toBe(true);
       const a = await letterbox(ppm, 320, 320, 114);
-      const b = await letterbox(png, 320, 320, 114);
+      const b = await letterbox(png, 320, 320, 114, MAX_INPUT_PIXELS, true); // sharp, not the JS PNG path
       expect(a.geometry).toEqual(b.geometry);
       expect(diff(a.rgb, b.rgb).max).toBe(0);
     }
@@ -45,7 +45,7 @@ describe('netpbm frames into the model input', () => {
       const png = encodeGreyPng(w, h, p.high!);
       expect((await sharp(png).metadata()).depth).toBe('ushort');
       const a = await letterbox(pgm, 320, 320, 114);
-      const b = await letterbox(png, 320, 320, 114);
+      const b = await letterbox(png, 320, 320, 114, MAX_INPUT_PIXELS, true); // sharp, not the JS PNG path
       expect(diff(a.rgb, b.rgb).max).toBe(0);
       expect(await probeImage(pgm)).toEqual({ width: w, height: h, format: 'pnm' });
     }
