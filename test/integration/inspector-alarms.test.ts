@@ -10,19 +10,12 @@ import { parseConfig } from '../../src/main/config/load.ts';
 import { startStation, type RunningStation } from '../../src/main/station.ts';
 import { createLogger, jsonLineSink } from '../../src/shared/log.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { until } from '../helpers/wait.ts';
 
 const running: RunningStation[] = [];
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
-
-async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type Inspection = ReturnType<typeof parseConfig>['inspection'];
 
