@@ -10,7 +10,7 @@ import { isExactHalf, type NetpbmFrame } from './netpbm-letterbox.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Chunks that do not change the pixels sharp produces; any other sends the file to sharp. */
-const HARMLESS = new Set(['IDAT', 'IEND', 'tEXt', 'zTXt', 'iTXt', 'pHYs', 'tIME']);
+const HARMLESS = new Set(['tEXt', 'zTXt', 'iTXt', 'pHYs', 'tIME']);
 
 export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
@@ -48,7 +48,8 @@ export function pngFrame(bytes: Uint8Array, dstWidth: number, dstHeight: number,
   const rowBytes = width * channels * bytesPerSample;
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: (rowBytes + 1) * height });
+    // One IDAT is the usual case: inflate it in place rather than copying it into a new buffer.
+    raw = inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: (rowBytes + 1) * height });
   } catch {
     return undefined;
   }

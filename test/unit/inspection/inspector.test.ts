@@ -148,14 +148,19 @@ describe('the supervised worker', () => {
     expect(events).toEqual(['ready', 'decode-stuck', 'ready']);
   });
 
-  it('stops replacing workers once too many are stuck decoding, and refuses every call with the reason', async () => {
-    const marker = join(tempDir(), 'marker');
-    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 4000 } } }));
-    const img = await image();
+  /** Three images, each getting its worker set aside (a stuck-decode chaos worker); a replacement is awaited after the first two. */
+  async function stickThreeWorkers(insp: Awaited<ReturnType<typeof openInspector>>, img: Uint8Array): Promise<void> {
     for (let i = 0; i < 3; i++) {
       await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT' });
       if (i < 2) await insp.supervisor.whenReady();
     }
+  }
+
+  it('stops replacing workers once too many are stuck decoding, and refuses every call with the reason', async () => {
+    const marker = join(tempDir(), 'marker');
+    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 4000 } } }));
+    const img = await image();
+    await stickThreeWorkers(insp, img);
     expect(insp.supervisor.setAsideCount).toBe(3);
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/3 inference workers are stuck in an image decode or a model run/) });
     expect(insp.supervisor.generation).toBe(3);
@@ -165,10 +170,7 @@ describe('the supervised worker', () => {
     const marker = join(tempDir(), 'marker');
     const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 1200 } } }));
     const img = await image();
-    for (let i = 0; i < 3; i++) {
-      await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT' });
-      if (i < 2) await insp.supervisor.whenReady();
-    }
+    await stickThreeWorkers(insp, img);
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/until one of them finishes/) });
     // The first stuck worker finishes its image ~1.2 s after it began: terminated, and a fresh one started.
     await insp.supervisor.whenReady();
