@@ -130,9 +130,10 @@ describe('the supervised worker', () => {
 
   it('sets aside a worker stuck in a decode, starts a fresh one, and ends the stuck one once it answers', async () => {
     const marker = join(tempDir(), 'marker');
+    const release = join(tempDir(), 'release');
     const events: string[] = [];
     const insp = await track(
-      openInspector({ modelDir: TINY, decodeTimeoutMs: 300, onEvent: (e) => events.push(e.type), worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode', marker, stuckMs: 1500 } } }),
+      openInspector({ modelDir: TINY, decodeTimeoutMs: 300, onEvent: (e) => events.push(e.type), worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode', marker, release } } }),
     );
     const img = await image();
     const t = performance.now();
@@ -142,7 +143,9 @@ describe('the supervised worker', () => {
     await insp.supervisor.whenReady();
     expect(insp.supervisor.generation).toBe(2);
     expect((await insp.inspect(img)).detections).toHaveLength(2);
-    // The stuck one finishes its image after 1.5 s; its answer is dropped and the worker terminated.
+    expect(insp.supervisor.setAsideCount).toBe(1);
+    // The stuck one finishes its image once released; its answer is dropped and the worker terminated.
+    writeFileSync(release, 'go');
     for (let i = 0; i < 50 && insp.supervisor.setAsideCount > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(insp.supervisor.setAsideCount).toBe(0);
     expect(events).toEqual(['ready', 'decode-stuck', 'ready']);
@@ -158,21 +161,25 @@ describe('the supervised worker', () => {
 
   it('stops replacing workers once too many are stuck decoding, and refuses every call with the reason', async () => {
     const marker = join(tempDir(), 'marker');
-    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 4000 } } }));
+    const release = join(tempDir(), 'release');
+    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, release } } }));
     const img = await image();
     await stickThreeWorkers(insp, img);
     expect(insp.supervisor.setAsideCount).toBe(3);
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/3 inference workers are stuck in an image decode or a model run/) });
     expect(insp.supervisor.generation).toBe(3);
+    writeFileSync(release, 'go');
   });
 
   it('comes back once a worker stuck past the limit answers after all', async () => {
     const marker = join(tempDir(), 'marker');
-    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, stuckMs: 1200 } } }));
+    const release = join(tempDir(), 'release');
+    const insp = await track(openInspector({ modelDir: TINY, decodeTimeoutMs: 150, worker: { workerUrl: CHAOS, workerData: { chaos: 'stuck-decode-always', marker, release } } }));
     const img = await image();
     await stickThreeWorkers(insp, img);
     await expect(insp.inspect(img)).rejects.toMatchObject({ code: 'INSPECT_UNAVAILABLE', message: expect.stringMatching(/until one of them finishes/) });
-    // The first stuck worker finishes its image ~1.2 s after it began: terminated, and a fresh one started.
+    // The stuck workers finish their images once released: each terminated as it answers, and a fresh one started.
+    writeFileSync(release, 'go');
     await insp.supervisor.whenReady();
     expect(insp.supervisor.generation).toBe(4);
     expect(insp.supervisor.setAsideCount).toBeLessThan(3);
