@@ -8,6 +8,7 @@ import type { Detection } from '../../shared/domain/detection.ts';
 import { isStationError } from '../../shared/errors.ts';
 import { decodeYolo } from './decode-yolo.ts';
 import { letterbox, toTensor, type InputSpec } from './preprocess.ts';
+import { warmupFrame, warmupPng, warmupSize } from './warmup-images.ts';
 
 export interface WorkerInit {
   model: Uint8Array;
@@ -117,11 +118,29 @@ export function serve(port: MessagePort, runner: Pick<ModelRunner, 'run'>, init?
   });
 }
 
+/** PNG and raw-frame rounds of the whole inspect path at start (see warmup-images.ts); returns their ms per round. */
+export async function warmUpInspect(runner: Pick<ModelRunner, 'run'>, init: WorkerInit, rounds = { png: 6, frame: 2 }): Promise<number[]> {
+  if (!init.inspect) return [];
+  const { width, height } = warmupSize(init.inputWidth, init.inputHeight);
+  const images: Uint8Array[] = [...Array<Uint8Array>(rounds.png).fill(warmupPng(width, height)), ...Array<Uint8Array>(rounds.frame).fill(warmupFrame(width, height))];
+  const ms: number[] = [];
+  for (const image of images) {
+    const t = performance.now();
+    await inspectImage(runner, init, image);
+    ms.push(performance.now() - t);
+  }
+  return ms;
+}
+
 export async function main(port: MessagePort, init: WorkerInit): Promise<void> {
   try {
     const runner = await createModelRunner(init);
+    const w0 = performance.now();
+    // Best effort: a model whose output does not decode is refused by the caller with the reason.
+    await warmUpInspect(runner, init).catch(() => []);
+    const warmupMs = runner.warmupMs + (performance.now() - w0);
     serve(port, runner, init);
-    port.postMessage({ type: 'ready', outputDims: runner.outputDims, loadMs: runner.loadMs, warmupMs: runner.warmupMs } satisfies WorkerReply);
+    port.postMessage({ type: 'ready', outputDims: runner.outputDims, loadMs: runner.loadMs, warmupMs } satisfies WorkerReply);
   } catch (e) {
     port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
   }
