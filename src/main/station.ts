@@ -22,6 +22,7 @@ import { Importer } from './aed/import.ts';
 import { loadPiiKey } from './aed/pii.ts';
 import { startClearanceServer, type ClearanceServer } from './clearance/server.ts';
 import { configSecrets, secretScrubber } from './config/secrets.ts';
+import { lowerThreadPriority } from './helper-threads.ts';
 import { attachConsole, type AttachedConsole } from './console/index.ts';
 import { DemoLineDriver } from './demo/driver.ts';
 import type { DemoParcel } from './demo/parcels.ts';
@@ -144,6 +145,9 @@ export async function startStation(opts: StationOptions): Promise<RunningStation
   const say = opts.log ? (l: string) => opts.log!(scrub(l)) : () => {};
   const logger = opts.logger ?? createLogger('station', jsonLineSink((l) => process.stderr.write(scrub(l))), { '': 'warn' });
   const demoOpts: DemoOptions | undefined = opts.demo === true ? {} : opts.demo || undefined;
+  // GC and compiler helpers yield to the parcel path (helper-threads.ts).
+  const helpers = lowerThreadPriority();
+  if (helpers.error) say(`could not lower the priority of V8's helper threads (${helpers.error}); running without`);
   const simulated = anySimulated(opts.config.devices);
   const taggedReads = demoOpts?.taggedReads ?? false;
   // A demonstration line without its scale would hold every parcel for W01: say so in the rules.

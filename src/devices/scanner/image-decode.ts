@@ -4,6 +4,7 @@
 // binary netpbm frames (P5/P6, parsed here without sharp), 8- or 16-bit, and dual-energy high/low pairs
 // of the same size.
 import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
 import { StationError, errorMessage } from '../../shared/errors.ts';
 import { looksLikeNetpbm, parseNetpbmHeader, type NetpbmHeader } from '../../shared/netpbm.ts';
 import { DeviceErrorCodes, type ImageFormat, type XrayPlane } from '../../shared/devices.ts';
@@ -27,6 +28,33 @@ function netpbmHeader(bytes: Uint8Array, limits: ImageLimits): NetpbmHeader {
   }
 }
 
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The IHDR of a common PNG (grey or RGB, with or without alpha, 8 or 16 bits), read here with its CRC
+ * checked: every parcel's image is probed, and sharp's metadata() is a round trip through the thread
+ * pool that waited behind busy cores. Anything else (a palette, fewer bits, a damaged header): undefined,
+ * and sharp reads the header and says what is wrong with it, as before.
+ */
+export function pngHeader(bytes: Uint8Array): { width: number; height: number; bitDepth: 8 | 16; grey: boolean } | undefined {
+  if (bytes.byteLength < 33 || !PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 33);
+  if (view.getUint32(8) !== 13 || String.fromCharCode(bytes[12]!, bytes[13]!, bytes[14]!, bytes[15]!) !== 'IHDR') return undefined;
+  if (crc32(bytes.subarray(16, 29), crc32(bytes.subarray(12, 16))) !== view.getUint32(29)) return undefined;
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24]!;
+  const colour = bytes[25]!;
+  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) return undefined;
+  if ((depth !== 8 && depth !== 16) || ![0, 2, 4, 6].includes(colour) || bytes[26] !== 0 || bytes[27] !== 0 || bytes[28]! > 1) return undefined;
+  return { width, height, bitDepth: depth, grey: colour === 0 || colour === 4 };
+}
+
+function withinPixelLimit<T extends { width: number; height: number }>(h: T, limits: ImageLimits): T {
+  if (h.width * h.height > limits.maxImagePixels) throw reject(`image is ${h.width}×${h.height}, over the ${limits.maxImagePixels}-pixel limit`, { width: h.width, height: h.height });
+  return h;
+}
+
 /** Header-only check: format and dimensions, without decoding pixels. */
 export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promise<{ format: ImageFormat; width: number; height: number; bitDepth: 8 | 16; grey: boolean }> {
   if (bytes.byteLength === 0) throw reject('image is empty');
@@ -35,6 +63,8 @@ export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promis
     const h = netpbmHeader(bytes, limits);
     return { format: 'pnm', width: h.width, height: h.height, bitDepth: h.bytesPerSample === 2 ? 16 : 8, grey: h.channels === 1 };
   }
+  const png = pngHeader(bytes);
+  if (png) return { format: 'png', ...withinPixelLimit(png, limits) };
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -45,7 +75,7 @@ export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promis
   if (!format) throw reject(`unsupported image format ${meta.format ?? 'unknown'} (PNG, JPEG, TIFF or binary netpbm P5/P6)`, { format: meta.format });
   const { width, height } = meta;
   if (!width || !height) throw reject('image header has no size');
-  if (width * height > limits.maxImagePixels) throw reject(`image is ${width}×${height}, over the ${limits.maxImagePixels}-pixel limit`, { width, height });
+  withinPixelLimit({ width, height }, limits);
   const bitDepth = meta.depth === 'ushort' || meta.depth === 'short' ? 16 : meta.depth === 'uchar' || meta.depth === 'char' ? 8 : undefined;
   if (bitDepth === undefined) throw reject(`unsupported sample depth ${meta.depth}`, { depth: meta.depth });
   // Greyscale (with or without alpha) stays one channel; pseudo-colour X-ray renderings stay RGB.
