@@ -7,15 +7,7 @@ import { encodeGreyPng } from '../../../src/devices/sim/grey-image.ts';
 import { pngFrame, unfilter } from '../../../src/main/inspection/png-frame.ts';
 import { letterbox, MAX_INPUT_PIXELS } from '../../../src/main/inspection/preprocess.ts';
 import { renderParcel } from '../../../src/shared/xray/index.ts';
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body, crc32(head.subarray(4))));
-  return Buffer.concat([head, body, crc]);
-}
+import { pngChunk as chunk } from '../../../src/main/inspection/warmup-images.ts';
 
 /** A PNG written here with a chosen filter per row (sharp picks its own), samples big-endian as PNG stores them. */
 function encodePng(width: number, height: number, channels: 1 | 3, depth: 8 | 16, samples: Uint8Array, filterOf: (y: number) => number, extra: Buffer[] = []): Buffer {
