@@ -5,14 +5,16 @@
 //
 //   node bench/soak.ts --minutes 60 --rate 10 --out docs/soak
 //     [--image-minutes 3] [--record-minutes 10] [--image-store-mb 400] [--retention-every-s 30] [--sample-s 30]
+//     [--log-level error|warn|info] (the station's log, JSON lines on stderr)
 //
 // Prints a progress line per sample to stderr and one JSON summary to stdout; with --out, writes
 // soak.json (all samples) and soak.svg (the curves). Exits 1 if a parcel was lost.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createLogger, jsonLineSink } from '../src/shared/log.ts';
+import { createLogger, jsonLineSink, type LogLevel } from '../src/shared/log.ts';
 import { parseConfig } from '../src/main/config/load.ts';
 import { startStation } from '../src/main/station.ts';
 import { benchStationConfig } from '../src/main/cli/commands/bench.ts';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     'image-store-mb': { type: 'string', default: '400' },
     'retention-every-s': { type: 'string', default: '30' },
     'sample-s': { type: 'string', default: '30' },
+    'log-level': { type: 'string', default: 'error' },
     out: { type: 'string' },
   },
 });
@@ -101,7 +104,20 @@ interface Sample {
   outboxPending: number;
   latencyP99: number;
   deadlineMisses: number;
+  /** Conveyor link trouble so far (ACK_TIMEOUT + CONVEYOR_SEND_FAILED + DEVICE_DISCONNECTED alarms). */
+  linkAlarms: number;
+  /** The longest the event loop was blocked since the previous sample: a stall past the conveyor's heartbeat limit drops the link. */
+  loopMaxMs: number;
 }
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const satisfies readonly LogLevel[];
+const logLevel = LEVELS.find((l) => l === values['log-level']);
+if (!logLevel) {
+  process.stderr.write('soak: --log-level must be error, warn, info or debug\n');
+  process.exit(2);
+}
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 const station = await startStation({
   config,
@@ -109,7 +125,7 @@ const station = await startStation({
   port: 0,
   demo: { rate, count, poolSize: 24, taggedReads: true, imageMode: 'binary', manual: true, uniqueImages: true, seed: 4242 },
   log: say,
-  logger: createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': 'error' }),
+  logger: createLogger('station', jsonLineSink((l) => process.stderr.write(l)), { '': logLevel }),
 });
 const samples: Sample[] = [];
 const m = station.line.metrics;
@@ -135,11 +151,14 @@ const sample = (): Sample => {
     outboxPending: count1('SELECT COUNT(*) AS n FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL'),
     latencyP99: m.latencyMs.summary().p99,
     deadlineMisses: m.deadlineMisses,
+    linkAlarms: (m.alarms.ACK_TIMEOUT ?? 0) + (m.alarms.CONVEYOR_SEND_FAILED ?? 0) + (m.alarms.DEVICE_DISCONNECTED ?? 0),
+    loopMaxMs: Math.round(loop.max / 1e6),
   };
+  loop.reset();
   samples.push(s);
   say(
     `${Math.round(s.t / 60)} min: ${s.decided}/${count} decided, rss ${s.rssMb} MB, heap ${s.heapMb} MB, fds ${s.fds}, handles ${s.handles}, ` +
-      `db ${s.dbMb}+${s.walMb} MB, images ${s.imageStoreMb} MB (${s.imageFiles} files), parcels ${s.parcelRows}, audit ${s.auditRows}, outbox ${s.outboxPending}`,
+      `db ${s.dbMb}+${s.walMb} MB, images ${s.imageStoreMb} MB (${s.imageFiles} files), parcels ${s.parcelRows}, audit ${s.auditRows}, outbox ${s.outboxPending}, loop max ${s.loopMaxMs} ms, link alarms ${s.linkAlarms}`,
   );
   return s;
 };

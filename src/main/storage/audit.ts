@@ -31,8 +31,17 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
+/** The last archived record, for a log whose every record has been archived (a station idle past the record age). */
+function archivedHead(db: Db): { seq: number; hash: string } | undefined {
+  const rows = prepared(db, "SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[];
+  const m = new Map(rows.map((r) => [r.key, r.value]));
+  const seq = Number(m.get('audit_archived_upto') ?? 0);
+  const hash = m.get('audit_archived_head');
+  return seq > 0 && hash ? { seq, hash } : undefined;
+}
+
 export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
-  const last = prepared(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const last = (prepared(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? archivedHead(db);
   const base = {
     seq: (last?.seq ?? 0) + 1,
     at: entry.at ?? new Date().toISOString(),
@@ -64,7 +73,8 @@ export function verifyAuditChain(db: Db): ChainResult {
   let prev = meta.get('audit_archived_head') ?? GENESIS_HASH;
   let expectedSeq = Number(meta.get('audit_archived_upto') ?? 0) + 1;
   let count = 0;
-  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+  // Rows at or behind the watermark are archived copies a crash left before their delete (audit-archive.ts).
+  for (const row of db.prepare('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq').iterate(expectedSeq) as IterableIterator<AuditRow>) {
     if (row.seq !== expectedSeq) return { ok: false, records: count, brokenAt: row.seq, problem: `record ${expectedSeq} is missing (next is ${row.seq})` };
     if (row.prev_hash !== prev) return { ok: false, records: count, brokenAt: row.seq, problem: 'prev_hash does not match the previous record' };
     if (auditHash(prev, row) !== row.hash) return { ok: false, records: count, brokenAt: row.seq, problem: 'content does not match its hash (record was altered)' };

@@ -193,7 +193,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
   db.prepare('DELETE FROM console_session WHERE expires_at < ?').run(recordCutoff);
 
   // 5. The audit log's oldest records into archive segments.
-  report.auditArchived = archiveAudit(db, dirs.auditArchive, recordCutoff).archived;
+  report.auditArchived = (await archiveAudit(db, dirs.auditArchive, recordCutoff)).archived;
 
   report.imageStoreMb = Math.round((liveImageBytes(db) / 1e6) * 10) / 10;
   report.imageMbFreed = Math.round(report.imageMbFreed * 10) / 10;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { appendAudit } from '../../../src/main/storage/audit.ts';
+import { gzipSync } from 'node:zlib';
+import { appendAudit, verifyAuditChain, type AuditRow } from '../../../src/main/storage/audit.ts';
 import { archiveAudit, verifyArchivedChain } from '../../../src/main/storage/audit-archive.ts';
 import { openDatabase, type Db } from '../../../src/main/storage/db.ts';
 import { storeImage } from '../../../src/main/storage/images.ts';
@@ -169,15 +170,15 @@ describe('retention', () => {
     o.db.close();
   });
 
-  it('names a tampered or missing archive segment, and clears the orphan a crash left behind', () => {
+  it('names a tampered or missing archive segment, and clears the orphan a crash left behind', async () => {
     const o = open();
     for (let i = 0; i < 12; i++) appendAudit(o.db, { actor: 't', kind: 'k', payload: { i }, at: iso(400 - i) });
-    archiveAudit(o.db, o.archive, iso(395));
+    await archiveAudit(o.db, o.archive, iso(395));
     const [seg] = readdirSync(o.archive);
     expect(seg).toMatch(/^audit-000000000001-000000000005\.jsonl\.gz$/);
     // an orphan (segment written, watermark never committed) is rewritten, not trusted
     writeFileSync(join(o.archive, 'audit-000000000006-000000000009.jsonl.gz'), 'junk');
-    archiveAudit(o.db, o.archive, iso(392));
+    await archiveAudit(o.db, o.archive, iso(392));
     expect(verifyArchivedChain(o.db, o.archive).chain.ok).toBe(true);
     writeFileSync(join(o.archive, seg!), 'not gzip');
     const bad = verifyArchivedChain(o.db, o.archive).chain;
@@ -187,6 +188,58 @@ describe('retention', () => {
     const missing = verifyArchivedChain(o.db, o.archive).chain;
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.problem).toMatch(/missing/);
+    o.db.close();
+  });
+
+  it('archives in order up to the first record that is not old enough, even if older ones follow (a clock step)', async () => {
+    const o = open();
+    for (const age of [400, 399, 10, 398, 397]) appendAudit(o.db, { actor: 't', kind: 'k', payload: { age }, at: iso(age) });
+    const r = await archiveAudit(o.db, o.archive, iso(365));
+    expect(r).toMatchObject({ archived: 2, upto: 2 });
+    expect(verifyArchivedChain(o.db, o.archive).chain.ok).toBe(true);
+    o.db.close();
+  });
+
+  it('skips and then deletes archived records a crash left behind the watermark, and chains on when every record was archived', async () => {
+    const o = open();
+    for (let i = 0; i < 8; i++) appendAudit(o.db, { actor: 't', kind: 'k', payload: { i }, at: iso(400 - i) });
+    await archiveAudit(o.db, o.archive, iso(396)); // 1-4 archived
+    // A crash after the watermark of 5-8's segment and before its deletes: write the segment, move the watermark, keep the rows.
+    const rows = o.db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[];
+    writeFileSync(join(o.archive, 'audit-000000000005-000000000008.jsonl.gz'), gzipSync(rows.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    o.db.prepare("UPDATE station_meta SET value = '8' WHERE key = 'audit_archived_upto'").run();
+    o.db.prepare("UPDATE station_meta SET value = ? WHERE key = 'audit_archived_head'").run(rows.at(-1)!.hash);
+    expect(verifyArchivedChain(o.db, o.archive).chain.ok).toBe(true);
+    expect(verifyAuditChain(o.db)).toMatchObject({ ok: true, records: 0 });
+    await archiveAudit(o.db, o.archive, iso(1));
+    expect((o.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n).toBe(0);
+    // Every record archived: the next one still chains onto the archived head, not onto genesis.
+    expect(appendAudit(o.db, { actor: 't', kind: 'k', payload: { after: true } })).toMatchObject({ seq: 9, prev_hash: rows.at(-1)!.hash });
+    expect(verifyArchivedChain(o.db, o.archive).chain).toMatchObject({ ok: true, records: 9 });
+    o.db.close();
+  });
+
+  it('lets the event loop run while it archives many records, and writes one verifiable segment per 50,000', async () => {
+    const o = open();
+    o.db.transaction(() => {
+      for (let i = 0; i < 60_000; i++) appendAudit(o.db, { actor: 't', kind: 'k', subject: `s${i}`, payload: { i }, at: iso(400) });
+    })();
+    let ticks = 0;
+    let ticking = true;
+    const tick = (): void => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const r = await archiveAudit(o.db, o.archive, iso(365));
+    ticking = false;
+    expect(r.archived).toBe(60_000);
+    expect(r.segments).toEqual(['audit-000000000001-000000050000.jsonl.gz', 'audit-000000050001-000000060000.jsonl.gz']);
+    // 30 slices of 2,000 rows, a gzip and a durable write per segment: the loop turned many times.
+    expect(ticks).toBeGreaterThan(30);
+    const v = verifyArchivedChain(o.db, o.archive);
+    expect(v.chain.ok).toBe(true);
+    expect(v.archive.records).toBe(60_000);
     o.db.close();
   });
 
