@@ -8,11 +8,12 @@
 //  - settled parcels older than recordDays are deleted with their verdicts, detections, decisions,
 //    labels and outbox rows; so are declarations, receipts and instructions received before then;
 //  - audit records older than recordDays move to hash-anchored archive segments (audit-archive.ts).
-// Work is done in small transactions with the event loop yielded between them, so the line never
-// waits on retention for more than a batch.
+// Work is done in small transactions with a rest between them (pace.ts), so the line never waits on
+// retention for more than a batch.
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveAudit } from './audit-archive.ts';
+import { backgroundPacer } from './pace.ts';
 import type { Db } from './db.ts';
 
 export interface RetentionPolicy {
@@ -53,7 +54,6 @@ const PURGEABLE_IMAGES = `
       AND (${UNSETTLED} OR EXISTS (SELECT 1 FROM label l WHERE l.scan_id = p.scan_id)))
   ORDER BY i.created_at LIMIT ?`;
 
-const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 // Synchronous on purpose: an unlink is a few microseconds, while the async one queues behind image
 // decoding on libuv's thread pool (the soak saw 300 deletions take 40 s that way). Batches stay small.
@@ -85,6 +85,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
     auditArchived: 0,
     ms: 0,
   };
+  const yieldLoop = backgroundPacer();
   const candidates = db.prepare(PURGEABLE_IMAGES);
   const markPurged = db.prepare('UPDATE image SET purged_at = ? WHERE sha256 = ?');
   const purge = async (rows: { sha256: string; relPath: string; bytes: number }[]): Promise<void> => {
@@ -182,7 +183,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
     const withoutRowid = (db.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { wr: number } | undefined)?.wr === 1;
     const del = withoutRowid
       ? db.prepare(`DELETE FROM ${table} WHERE ${column} < ?`)
-      : db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${BATCH * 4})`);
+      : db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${BATCH})`);
     for (;;) {
       const n = del.run(recordCutoff).changes;
       if (table.startsWith('aed_') && table !== 'aed_file' && table !== 'aed_three_list' && table !== 'aed_tombstone') report.declarationsDeleted += n;
