@@ -15,7 +15,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { GENESIS_HASH, auditHash, type AuditRow, type ChainResult } from './audit.ts';
+import { GENESIS_HASH, archiveAnchor, auditHash, type AuditRow, type ChainResult } from './audit.ts';
 import { withoutFsync, type Db } from './db.ts';
 import { backgroundPacer } from './pace.ts';
 
@@ -29,17 +29,6 @@ const SLICE_ROWS = 2_000;
  */
 const DELETE_SLICE = 500;
 const gzipAsync = promisify(gzip);
-
-export interface ArchiveAnchor {
-  upto: number;
-  head: string;
-}
-
-export function archiveAnchor(db: Db): ArchiveAnchor {
-  const rows = db.prepare("SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[];
-  const m = new Map(rows.map((r) => [r.key, r.value]));
-  return { upto: Number(m.get('audit_archived_upto') ?? 0), head: m.get('audit_archived_head') ?? GENESIS_HASH };
-}
 
 export function segmentName(first: number, last: number): string {
   return `audit-${String(first).padStart(12, '0')}-${String(last).padStart(12, '0')}.jsonl.gz`;
@@ -90,9 +79,9 @@ export interface ArchiveResult {
  * the segments hold, so the deletes are not fsync'd; a crash leaves some behind, which the verifiers
  * skip and the next run deletes.
  */
-async function dropArchived(db: Db, upto: number, yieldLoop = backgroundPacer()): Promise<void> {
+async function dropArchived(db: Db, upto: number, rest = backgroundPacer()): Promise<void> {
   const del = db.prepare(`DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log WHERE seq <= ? ORDER BY seq LIMIT ${DELETE_SLICE})`);
-  while (withoutFsync(db, () => del.run(upto).changes) > 0) await yieldLoop();
+  while (withoutFsync(db, () => del.run(upto).changes) > 0) await rest();
 }
 
 /**
@@ -106,7 +95,7 @@ export async function archiveAudit(db: Db, dir: string, cutoffIso: string): Prom
   for (const s of listSegments(dir)) if (s.first > anchor.upto) rmSync(join(dir, s.name), { force: true });
   const result: ArchiveResult = { archived: 0, segments: [], upto: anchor.upto };
   let { upto, head } = anchor;
-  const yieldLoop = backgroundPacer();
+  const rest = backgroundPacer();
   // In seq order from the watermark: no scan of the whole table for the cut-off (`at` has no index).
   const select = db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
   const commit = db.transaction((last: AuditRow) => {
@@ -114,7 +103,7 @@ export async function archiveAudit(db: Db, dir: string, cutoffIso: string): Prom
     set.run('audit_archived_upto', String(last.seq));
     set.run('audit_archived_head', last.hash);
   });
-  await dropArchived(db, upto, yieldLoop); // left by a crash after an earlier watermark
+  await dropArchived(db, upto, rest); // left by a crash after an earlier watermark
   for (let more = true; more; ) {
     const lines: string[] = [];
     let last: AuditRow | undefined;
@@ -140,18 +129,18 @@ export async function archiveAudit(db: Db, dir: string, cutoffIso: string): Prom
         more = false;
         break;
       }
-      await yieldLoop();
+      await rest();
     }
     if (!last) break;
     const name = segmentName(upto + 1, last.seq);
     await writeDurably(join(dir, name), await gzipAsync(lines.join('\n') + '\n'));
     commit(last);
-    await dropArchived(db, last.seq, yieldLoop);
+    await dropArchived(db, last.seq, rest);
     result.archived += lines.length;
     result.segments.push(name);
     upto = last.seq;
     head = last.hash;
-    await yieldLoop();
+    await rest();
   }
   result.upto = upto;
   return result;

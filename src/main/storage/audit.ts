@@ -31,17 +31,25 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-/** The last archived record, for a log whose every record has been archived (a station idle past the record age). */
-function archivedHead(db: Db): { seq: number; hash: string } | undefined {
-  const rows = prepared(db, "SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[];
-  const m = new Map(rows.map((r) => [r.key, r.value]));
-  const seq = Number(m.get('audit_archived_upto') ?? 0);
-  const hash = m.get('audit_archived_head');
-  return seq > 0 && hash ? { seq, hash } : undefined;
+export interface ArchiveAnchor {
+  /** The last archived record's seq (0: nothing archived). */
+  upto: number;
+  /** Its hash, which the first record still in the database chains onto. */
+  head: string;
 }
 
+/** Where the archive (audit-archive.ts) ends: the watermark and head kept in station_meta. */
+export function archiveAnchor(db: Db): ArchiveAnchor {
+  const rows = prepared(db, "SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[];
+  const m = new Map(rows.map((r) => [r.key, r.value]));
+  return { upto: Number(m.get('audit_archived_upto') ?? 0), head: m.get('audit_archived_head') ?? GENESIS_HASH };
+}
+
+const fromAnchor = (a: ArchiveAnchor): { seq: number; hash: string } | undefined => (a.upto > 0 ? { seq: a.upto, hash: a.head } : undefined);
+
 export function appendAudit(db: Db, entry: AuditEntry): AuditRow {
-  const last = (prepared(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? archivedHead(db);
+  // An empty log whose records were all archived (a station idle past the record age) chains on from the archive.
+  const last = (prepared(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? fromAnchor(archiveAnchor(db));
   const base = {
     seq: (last?.seq ?? 0) + 1,
     at: entry.at ?? new Date().toISOString(),
@@ -67,11 +75,9 @@ export type ChainResult = { ok: true; records: number; head: string } | { ok: fa
  * and reports the first record that does not verify.
  */
 export function verifyAuditChain(db: Db): ChainResult {
-  const meta = new Map(
-    (db.prepare("SELECT key, value FROM station_meta WHERE key IN ('audit_archived_upto', 'audit_archived_head')").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
-  );
-  let prev = meta.get('audit_archived_head') ?? GENESIS_HASH;
-  let expectedSeq = Number(meta.get('audit_archived_upto') ?? 0) + 1;
+  const anchor = archiveAnchor(db);
+  let prev = anchor.head;
+  let expectedSeq = anchor.upto + 1;
   let count = 0;
   // Rows at or behind the watermark are archived copies a crash left before their delete (audit-archive.ts).
   for (const row of db.prepare('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq').iterate(expectedSeq) as IterableIterator<AuditRow>) {

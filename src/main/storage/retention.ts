@@ -54,7 +54,6 @@ const PURGEABLE_IMAGES = `
       AND (${UNSETTLED} OR EXISTS (SELECT 1 FROM label l WHERE l.scan_id = p.scan_id)))
   ORDER BY i.created_at LIMIT ?`;
 
-
 // Synchronous on purpose: an unlink is a few microseconds, while the async one queues behind image
 // decoding on libuv's thread pool (the soak saw 300 deletions take 40 s that way). Batches stay small.
 function removeFile(path: string): void {
@@ -85,7 +84,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
     auditArchived: 0,
     ms: 0,
   };
-  const yieldLoop = backgroundPacer();
+  const rest = backgroundPacer();
   const candidates = db.prepare(PURGEABLE_IMAGES);
   const markPurged = db.prepare('UPDATE image SET purged_at = ? WHERE sha256 = ?');
   const purge = async (rows: { sha256: string; relPath: string; bytes: number }[]): Promise<void> => {
@@ -96,7 +95,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
     })();
     report.imagesPurged += rows.length;
     report.imageMbFreed += rows.reduce((s, r) => s + r.bytes, 0) / 1e6;
-    await yieldLoop();
+    await rest();
   };
 
   // 1. Images past their age.
@@ -150,7 +149,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
       }
     })();
     report.parcelsDeleted += ids.length;
-    await yieldLoop();
+    await rest();
   }
   for (;;) {
     const rows = orphanImages.all(recordCutoff, BATCH) as { sha256: string; relPath: string; purgedAt: string | null }[];
@@ -159,7 +158,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
     db.transaction(() => {
       for (const r of rows) delImage.run(r.sha256);
     })();
-    await yieldLoop();
+    await rest();
   }
 
   // Acknowledged outbox rows stay until their parcel goes (step 3): the ack is the proof that the
@@ -188,7 +187,7 @@ export async function runRetention(db: Db, dirs: { images: string; auditArchive:
       const n = del.run(recordCutoff).changes;
       if (table.startsWith('aed_') && table !== 'aed_file' && table !== 'aed_three_list' && table !== 'aed_tombstone') report.declarationsDeleted += n;
       if (n === 0) break;
-      await yieldLoop();
+      await rest();
     }
   }
   db.prepare('DELETE FROM console_session WHERE expires_at < ?').run(recordCutoff);
