@@ -23,6 +23,8 @@ function defaultWorkerUrl(): URL {
 
 /** A decode past this is stuck, not slow: a 64-megapixel PNG (the input limit; 178 MB of noise) is decoded and letterboxed in ~1 s here. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 30_000;
+/** How long close() waits for a starting worker to finish loading the model before terminating it. */
+const START_WAIT_MS = 15_000;
 /** Workers stuck (in a decode or a model run) kept aside at once; past this the supervisor stops replacing them. */
 export const MAX_SET_ASIDE = 2;
 
@@ -160,8 +162,21 @@ export class WorkerSupervisor {
 
   async close(): Promise<void> {
     const wasUp = this.state === 'ready';
+    const wasStarting = this.state === 'starting';
     this.state = 'closed';
     clearTimeout(this.restartTimer);
+    // A worker still starting is inside onnxruntime (loading, warm-up runs): terminating it there
+    // aborts the process too. Let it report in (ready or failed) or exit first, bounded.
+    const starting = this.worker;
+    if (wasStarting && starting) {
+      let timer: NodeJS.Timeout | undefined;
+      const reported = new Promise<void>((r) => {
+        starting.on('message', (m: WorkerReply) => void ((m.type === 'ready' || m.type === 'failed') && r()));
+        starting.once('exit', () => r());
+      });
+      await Promise.race([reported, new Promise<void>((r) => (timer = setTimeout(r, START_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     // Terminating the worker while onnxruntime is inside a run aborts the whole process (its native
     // completion throws Napi::Error into a torn-down environment: "terminate called…", exit 134 on
     // Ctrl-C). Let the runs in flight finish first, bounded by the per-call timeout.
@@ -205,9 +220,10 @@ export class WorkerSupervisor {
       }
       if (this.worker !== worker) return;
       if (msg.type === 'ready') {
+        this.opts.onEvent?.({ type: 'ready', generation, loadMs: msg.loadMs, warmupMs: msg.warmupMs });
+        if (this.state === 'closed') return; // close() was waiting for this start to finish
         this.state = 'ready';
         this.outputDims = msg.outputDims;
-        this.opts.onEvent?.({ type: 'ready', generation, loadMs: msg.loadMs, warmupMs: msg.warmupMs });
         for (const w of this.readyWaiters.splice(0)) w.resolve();
       } else if (msg.type === 'failed') {
         // The model itself does not load: restarting will not help.

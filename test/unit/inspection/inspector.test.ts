@@ -9,6 +9,7 @@ import { openInspector, type StationInspector } from '../../../src/main/inspecti
 import { tempDir } from '../../helpers/tmp.ts';
 
 const TINY = fileURLToPath(new URL('../../fixtures/models/tiny-yolov8/', import.meta.url));
+const SHIPPED = fileURLToPath(new URL('../../../models/xray-det/', import.meta.url));
 const CHAOS = new URL('../../fixtures/models/chaos-worker.ts', import.meta.url);
 const open: StationInspector[] = [];
 afterEach(async () => {
@@ -91,6 +92,17 @@ describe('the supervised worker', () => {
     await insp.supervisor.whenReady();
     expect(insp.supervisor.generation).toBe(2);
     expect((await insp.inspect(img)).detections).toHaveLength(2);
+  });
+
+  it('closing while a replacement worker is still loading the model waits for it to report in (terminating it there aborts the process)', async () => {
+    // The shipped model takes a few hundred ms to load and warm up; 1 ms is a limit no run meets.
+    const events: string[] = [];
+    const insp = await openInspector({ modelDir: SHIPPED, timeoutMs: 1, onEvent: (e) => events.push(e.type) });
+    await expect(insp.inspect(await image())).rejects.toMatchObject({ code: 'INSPECT_TIMEOUT' });
+    await new Promise((r) => setTimeout(r, 50)); // the replacement is spawned on the next timer tick
+    expect(events).toEqual(['ready', 'timeout']); // and is starting now
+    await insp.close();
+    expect(events).toEqual(['ready', 'timeout', 'ready']);
   });
 
   it('restarts a crashed worker and the next call works', async () => {
