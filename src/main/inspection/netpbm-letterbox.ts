@@ -2,10 +2,13 @@
 // on both axes; that case is done here in JS and reproduces sharp's 'linear' reduce byte for byte (a
 // [1,3,3,1]/8 filter per axis, edges clamped, vertical pass first, each pass rounded; 16-bit/65535 then
 // >> 8 like sharp's ushort → uchar), so the model sees the same pixels as from the PNG of the same frame
-// (tested). ~1.3 ms instead of ~9 ms for decode + resize. Any other scale goes through sharp's raw input.
+// (tested). ~1.3 ms instead of ~9 ms for decode + resize. Other downscales of 8-bit frames (640×480
+// into a 384 or 416 input) go through reduce.ts once it has checked that size pair against sharp;
+// anything else (16-bit or odd maxval off the exact half, upscales, unchecked pairs) through sharp's raw input.
 import sharp from 'sharp';
 import { eightBitLut, netpbmSamples8, type NetpbmHeader } from '../../shared/netpbm.ts';
 import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
+import { reduce8, reducible } from './reduce.ts';
 
 export interface NetpbmFrame {
   header: NetpbmHeader;
@@ -18,13 +21,28 @@ export function isExactHalf(h: Pick<NetpbmHeader, 'width' | 'height'>, dstWidth:
   return g.newWidth * 2 === h.width && g.newHeight * 2 === h.height && g.newWidth >= 2;
 }
 
+/**
+ * True when the JS paths letterbox this frame without sharp: the exact half, or an 8-bit shrink whose
+ * size pair reduce.ts has checked against sharp (the first frames of a new size start that check and go
+ * through sharp meanwhile).
+ */
+export function jsLetterboxable(h: Pick<NetpbmHeader, 'width' | 'height' | 'bytesPerSample' | 'maxval'>, dstWidth: number, dstHeight: number): boolean {
+  if (isExactHalf(h, dstWidth, dstHeight)) return true;
+  if (h.bytesPerSample !== 1 || h.maxval !== 255) return false;
+  const g = letterboxGeometry(h.width, h.height, dstWidth, dstHeight);
+  return reducible(h.width, h.height, g.newWidth, g.newHeight);
+}
+
 /** Letterboxed interleaved RGB (dstWidth × dstHeight × 3) from a P5/P6 frame; grey is replicated. */
 export async function letterboxNetpbm(f: NetpbmFrame, dstWidth: number, dstHeight: number, pad: number): Promise<{ rgb: Buffer; geometry: LetterboxGeometry }> {
   const g = letterboxGeometry(f.header.width, f.header.height, dstWidth, dstHeight);
   const rgb = Buffer.allocUnsafe(dstWidth * dstHeight * 3);
   fillPad(rgb, g, pad);
-  if (isExactHalf(f.header, dstWidth, dstHeight)) halfScale(f, g, rgb);
-  else await viaSharp(f, g, rgb);
+  const h = f.header;
+  if (isExactHalf(h, dstWidth, dstHeight)) halfScale(f, g, rgb);
+  else if (jsLetterboxable(h, dstWidth, dstHeight)) {
+    reduce8(f.bytes, h.offset, h.width, h.height, h.channels, g.newWidth, g.newHeight, rgb, g.dstWidth, g.padX, g.padY);
+  } else await viaSharp(f, g, rgb);
   return { rgb, geometry: g };
 }
 

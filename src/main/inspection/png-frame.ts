@@ -1,12 +1,12 @@
 // The common scanner PNG without sharp: 8/16-bit grey or RGB, not interlaced, that letterboxes by an
-// exact half (640×480 into 320). zlib inflates it, the filters are undone here, and the samples go
+// exact half (640×480 into 320) or, 8-bit, by another shrink reduce.ts reproduces (640×480 into 384). zlib inflates it, the filters are undone here, and the samples go
 // through the raw-frame letterbox (netpbm-letterbox.ts), which reproduces sharp's pixels byte for byte
 // (tested against sharp on PNGs of every filter type). ~4–5 ms instead of ~10 for sharp's decode +
 // resize on the station PC. Anything else, and anything odd about the file (a bad CRC, a truncated
 // chunk, a colour profile, transparency, a palette), returns undefined: sharp then decodes it and
 // reports what is wrong with it, exactly as before.
 import { crc32, inflateSync } from 'node:zlib';
-import { isExactHalf, type NetpbmFrame } from './netpbm-letterbox.ts';
+import { jsLetterboxable, type NetpbmFrame } from './netpbm-letterbox.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Chunks that do not change the pixels sharp produces; any other sends the file to sharp. */
@@ -42,9 +42,10 @@ export function pngFrame(bytes: Uint8Array, dstWidth: number, dstHeight: number,
   }
   if (!ihdr || !ended || idat.length === 0) return undefined;
   const { width, height, depth, colour } = ihdr;
-  if (width < 1 || height < 1 || width * height > maxPixels || !isExactHalf({ width, height }, dstWidth, dstHeight)) return undefined;
   const channels = colour === 2 ? 3 : 1;
   const bytesPerSample = depth === 16 ? 2 : 1;
+  const maxval = depth === 16 ? 65535 : 255;
+  if (width < 1 || height < 1 || width * height > maxPixels || !jsLetterboxable({ width, height, bytesPerSample, maxval }, dstWidth, dstHeight)) return undefined;
   const rowBytes = width * channels * bytesPerSample;
   const expected = (rowBytes + 1) * height;
   let raw: Buffer;
@@ -58,7 +59,7 @@ export function pngFrame(bytes: Uint8Array, dstWidth: number, dstHeight: number,
   if (raw.length !== expected) return undefined;
   const samples = unfilter(raw, rowBytes, height, channels * bytesPerSample);
   if (!samples) return undefined;
-  return { header: { width, height, channels, maxval: depth === 16 ? 65535 : 255, bytesPerSample, offset: 0, payloadBytes: samples.length }, bytes: samples };
+  return { header: { width, height, channels, maxval, bytesPerSample, offset: 0, payloadBytes: samples.length }, bytes: samples };
 }
 
 /**

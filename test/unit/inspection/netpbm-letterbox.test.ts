@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeGreyPng } from '../../../src/devices/sim/grey-image.ts';
 import { letterbox, MAX_INPUT_PIXELS, probeImage } from '../../../src/main/inspection/preprocess.ts';
 import { isExactHalf } from '../../../src/main/inspection/netpbm-letterbox.ts';
+import { reducible, verifyAxis } from '../../../src/main/inspection/reduce.ts';
 import { encodeNetpbm } from '../../../src/shared/netpbm.ts';
 import { renderParcel } from '../../../src/shared/xray/index.ts';
 
@@ -51,10 +52,13 @@ describe('netpbm frames into the model input', () => {
     }
   });
 
-  it('other sizes go through sharp: identical for 8-bit, within one grey level for 16-bit, padding untouched', async () => {
+  it('other sizes: identical to sharp for 8-bit (reduce.ts), within one grey level for 16-bit (sharp), padding untouched', async () => {
     const p = parcel(4, 1000, 700);
+    await Promise.all([verifyAxis(1000, 320), verifyAxis(700, 224)]);
+    expect(reducible(1000, 700, 320, 224), 'reduce.ts takes this size once checked').toBe(true);
     const a = await letterbox(encodeNetpbm(1000, 700, 3, 255, p.colour), 320, 320, 114);
-    const b = await letterbox(await sharp(Buffer.from(p.colour), { raw: { width: 1000, height: 700, channels: 3 } }).png().toBuffer(), 320, 320, 114);
+    const png = await sharp(Buffer.from(p.colour), { raw: { width: 1000, height: 700, channels: 3 } }).png().toBuffer();
+    const b = await letterbox(png, 320, 320, 114, MAX_INPUT_PIXELS, true); // sharp, not the JS PNG path
     expect(a.geometry).toMatchObject({ newWidth: 320, newHeight: 224, padY: 48 });
     expect(diff(a.rgb, b.rgb).max).toBe(0);
     const c = await letterbox(encodeNetpbm(1000, 700, 1, 65535, p.high!), 320, 320, 114);

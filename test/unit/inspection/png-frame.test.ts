@@ -4,7 +4,9 @@ import sharp from 'sharp';
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeGreyPng } from '../../../src/devices/sim/grey-image.ts';
+import { letterboxGeometry } from '../../../src/main/inspection/letterbox.ts';
 import { pngFrame, unfilter } from '../../../src/main/inspection/png-frame.ts';
+import { verifyAxis } from '../../../src/main/inspection/reduce.ts';
 import { letterbox, MAX_INPUT_PIXELS } from '../../../src/main/inspection/preprocess.ts';
 import { renderParcel } from '../../../src/shared/xray/index.ts';
 import { pngChunk as chunk } from '../../../src/main/inspection/warmup-images.ts';
@@ -46,10 +48,13 @@ function bigEndian16(v: Uint16Array): Uint8Array {
   return out;
 }
 
-async function sameAsSharp(png: Buffer): Promise<void> {
-  expect(pngFrame(png, 320, 320, MAX_INPUT_PIXELS), 'the JS path takes this PNG').toBeDefined();
-  const js = await letterbox(png, 320, 320, 114);
-  const viaSharp = await letterbox(png, 320, 320, 114, MAX_INPUT_PIXELS, true);
+async function sameAsSharp(png: Buffer, input = 320): Promise<void> {
+  // reduce.ts takes a size pair once checked against sharp; the exact half needs no check
+  const g = letterboxGeometry(png.readUInt32BE(16), png.readUInt32BE(20), input, input);
+  await Promise.all([verifyAxis(g.srcWidth, g.newWidth), verifyAxis(g.srcHeight, g.newHeight)]);
+  expect(pngFrame(png, input, input, MAX_INPUT_PIXELS), 'the JS path takes this PNG').toBeDefined();
+  const js = await letterbox(png, input, input, 114);
+  const viaSharp = await letterbox(png, input, input, 114, MAX_INPUT_PIXELS, true);
   expect(js.geometry).toEqual(viaSharp.geometry);
   expect(Buffer.compare(js.rgb, viaSharp.rgb), 'byte-identical letterbox').toBe(0);
 }
@@ -84,12 +89,21 @@ describe('PNG into the model input without sharp', () => {
     await sameAsSharp(encodePng(640, 480, 3, 8, p.colour, () => 4, [chunk('tEXt', Buffer.from('Comment\0parcel 42'))]));
   });
 
+  it('gives sharp\'s pixels at other shrinks too (reduce.ts): 640×480 into 384 and 416, 600×400 into 320, grey and RGB', async () => {
+    for (const input of [384, 416]) {
+      await sameAsSharp(encodePng(640, 480, 3, 8, p.colour, (y) => y % 5), input);
+      await sameAsSharp(encodePng(640, 480, 1, 8, grey8, (y) => y % 5), input);
+    }
+    await sameAsSharp(encodePng(600, 400, 3, 8, p.colour.subarray(0, 600 * 400 * 3), () => 1));
+  });
+
   it('hands anything else, or anything broken, back to sharp, which reports it as before', async () => {
     const good = encodePng(640, 480, 3, 8, p.colour, (y) => y % 5);
     const take = (b: Buffer) => pngFrame(b, 320, 320, MAX_INPUT_PIXELS);
     expect(take(good)).toBeDefined();
-    // Not an exact half: sharp resizes it.
-    expect(take(encodePng(600, 400, 3, 8, p.colour.subarray(0, 600 * 400 * 3), () => 0))).toBeUndefined();
+    // 16-bit off the exact half, or an upscale: sharp resizes it.
+    expect(take(encodePng(600, 400, 1, 16, bigEndian16(grey16.subarray(0, 600 * 400)), () => 0))).toBeUndefined();
+    expect(take(encodePng(160, 120, 3, 8, p.colour.subarray(0, 160 * 120 * 3), () => 0))).toBeUndefined();
     // A colour profile, transparency or gamma may change sharp's pixels: not taken.
     expect(take(encodePng(640, 480, 3, 8, p.colour, () => 0, [chunk('gAMA', Buffer.from([0, 0, 0xb1, 0x8f]))]))).toBeUndefined();
     // Over the pixel limit: not taken (sharp's probe refuses it with INSPECT_IMAGE_TOO_LARGE).
