@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { Detection } from '../../shared/domain/detection.ts';
 import { isStationError } from '../../shared/errors.ts';
 import { decodeYolo } from './decode-yolo.ts';
-import { letterbox, toTensor, type InputSpec } from './preprocess.ts';
+import { letterboxTensor, type InputSpec } from './preprocess.ts';
 import { warmupFrame, warmupPng, warmupSize } from './warmup-images.ts';
 
 export interface WorkerInit {
@@ -80,10 +80,8 @@ export async function inspectImage(runner: Pick<ModelRunner, 'run'>, init: Worke
   const spec = init.inspect;
   if (!spec) throw new Error('this worker was started without preprocessing settings');
   const t0 = performance.now();
-  const lb = await letterbox(image, init.inputWidth, init.inputHeight, spec.input.pad);
-  const size = 3 * init.inputWidth * init.inputHeight;
-  const spare = spareTensors.pop();
-  const tensor = toTensor(lb.rgb, init.inputWidth, init.inputHeight, spec.input, spare?.length === size ? spare : undefined);
+  const lb = await letterboxTensor(image, { ...spec.input, width: init.inputWidth, height: init.inputHeight }, spareTensors.pop());
+  const tensor = lb.tensor;
   const preprocessMs = performance.now() - t0;
   inferring();
   let r: Awaited<ReturnType<ModelRunner['run']>>;

@@ -5,8 +5,9 @@ import sharp, { type Metadata } from 'sharp';
 import { ErrorCodes, StationError, errorMessage } from '../../shared/errors.ts';
 import { looksLikeNetpbm, parseNetpbmHeader } from '../../shared/netpbm.ts';
 import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
-import { letterboxNetpbm } from './netpbm-letterbox.ts';
+import { isExactHalf, jsLetterboxable, letterboxNetpbm, type NetpbmFrame } from './netpbm-letterbox.ts';
 import { pngFrame } from './png-frame.ts';
+import { reduce8ToTensor, type ChannelLuts } from './reduce.ts';
 
 /** 64 Mpx covers a 2 m parcel at a line scanner's ~1 mm pitch many times over; a header claiming more is refused. */
 export const MAX_INPUT_PIXELS = 64_000_000;
@@ -100,4 +101,77 @@ export function toTensor(rgb: Uint8Array, width: number, height: number, spec: P
     for (let i = 0, j = c; i < plane; i++, j += 3) t[base + i] = rgb[j]! * k + b;
   }
   return t;
+}
+
+export interface LetterboxedTensor {
+  tensor: Float32Array;
+  geometry: LetterboxGeometry;
+}
+
+/**
+ * Image bytes → the model's input tensor: letterbox + toTensor, except that a frame reduce.ts resizes
+ * (a PNG or raw frame that is not an exact half, 640×480 into 384) goes straight into the tensor,
+ * skipping the interleaved RGB image. The tensor is the same either way (tested); `out` is reused when
+ * it has the right length.
+ */
+export async function letterboxTensor(bytes: Uint8Array, spec: InputSpec, out?: Float32Array, maxPixels = MAX_INPUT_PIXELS): Promise<LetterboxedTensor> {
+  const { width: W, height: H } = spec;
+  const size = 3 * W * H;
+  const t = out?.length === size ? out : new Float32Array(size);
+  const frame = pngFrame(bytes, W, H, maxPixels) ?? netpbmFrame(bytes, maxPixels);
+  if (frame && !isExactHalf(frame.header, W, H) && jsLetterboxable(frame.header, W, H)) {
+    const h = frame.header;
+    const g = letterboxGeometry(h.width, h.height, W, H);
+    const luts = channelLuts(spec);
+    fillPadPlanes(t, g, luts, spec.pad);
+    reduce8ToTensor(frame.bytes, h.offset, h.width, h.height, h.channels as 1 | 3, g.newWidth, g.newHeight, t, W, H, g.padX, g.padY, luts);
+    return { tensor: t, geometry: g };
+  }
+  const lb = await letterbox(bytes, W, H, spec.pad, maxPixels);
+  return { tensor: toTensor(lb.rgb, W, H, spec, t), geometry: lb.geometry };
+}
+
+/** A raw netpbm frame whose header reads; anything wrong with it is left for letterbox() to report. */
+function netpbmFrame(bytes: Uint8Array, maxPixels: number): NetpbmFrame | undefined {
+  if (!looksLikeNetpbm(bytes)) return undefined;
+  try {
+    return { header: parseNetpbmHeader(bytes, maxPixels), bytes };
+  } catch {
+    return undefined;
+  }
+}
+
+const lutCache = new Map<string, ChannelLuts>(); // one normalisation per model in practice
+/** Per channel, the float each 8-bit level becomes: the very expression toTensor evaluates. */
+export function channelLuts(spec: Pick<InputSpec, 'scale' | 'mean' | 'std'>): ChannelLuts {
+  const key = `${spec.scale} ${spec.mean.join(',')} ${spec.std.join(',')}`;
+  let luts = lutCache.get(key);
+  if (!luts) {
+    const one = (c: number): Float32Array => {
+      const k = spec.scale / spec.std[c]!;
+      const b = -spec.mean[c]! / spec.std[c]!;
+      const l = new Float32Array(256);
+      for (let v = 0; v < 256; v++) l[v] = v * k + b;
+      return l;
+    };
+    luts = [one(0), one(1), one(2)];
+    if (lutCache.size >= 8) lutCache.clear();
+    lutCache.set(key, luts);
+  }
+  return luts;
+}
+
+/** The padding around the image area, in every plane. */
+function fillPadPlanes(t: Float32Array, g: LetterboxGeometry, luts: ChannelLuts, pad: number): void {
+  const { dstWidth: W, dstHeight: H, padX, padY, newWidth, newHeight } = g;
+  for (let c = 0; c < 3; c++) {
+    const v = luts[c]![pad]!;
+    const base = c * W * H;
+    t.fill(v, base, base + padY * W);
+    t.fill(v, base + (padY + newHeight) * W, base + H * W);
+    for (let y = padY; y < padY + newHeight; y++) {
+      t.fill(v, base + y * W, base + y * W + padX);
+      t.fill(v, base + y * W + padX + newWidth, base + (y + 1) * W);
+    }
+  }
 }

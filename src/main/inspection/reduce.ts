@@ -151,6 +151,91 @@ export function reduce8(
   reduceWith(s, offset, width, height, channels, v, h, outW, outH, rgb, dstW, x0, y0);
 }
 
+/** Three 256-entry tables: the normalised float each 8-bit level of channel c becomes in the tensor. */
+export type ChannelLuts = readonly [Float32Array, Float32Array, Float32Array];
+
+/**
+ * reduce8 straight into a planar (NCHW, batch 1) float tensor of dstW × dstH, through `luts`: the same
+ * 8-bit levels as reduce8, without the interleaved RGB image and the second pass over it that toTensor
+ * makes (~0.6 ms and a 442 kB buffer per 384² frame). Only the image area is written.
+ */
+export function reduce8ToTensor(
+  s: Uint8Array, offset: number, width: number, height: number, channels: 1 | 3,
+  outW: number, outH: number, tensor: Float32Array, dstW: number, dstH: number, x0: number, y0: number, luts: ChannelLuts,
+): void {
+  const v = readyTaps(height, outH);
+  const h = readyTaps(width, outW);
+  if (!v || !h) throw new Error(`reduce8ToTensor: ${width}×${height} → ${outW}×${outH} is not checked against sharp (ask reducible() first)`);
+  const row = new Uint8Array(width * channels);
+  const acc = new Int32Array(width * channels);
+  const plane = dstW * dstH;
+  const [L0, L1, L2] = luts;
+  const { n: hn, w: hw, src: hs, count: hc } = h;
+  for (let oy = 0; oy < outH; oy++) {
+    verticalRow(s, offset, width * channels, v, oy, row, acc);
+    let q = (oy + y0) * dstW + x0;
+    if (channels === 3 && hn === 4) {
+      // The usual shrinks (1.25–2.5) need at most 4 weights; unused slots weigh 0 on a valid index.
+      for (let ox = 0, u = 0; ox < outW; ox++, q++, u += 4) {
+        const ka = hw[u]!, kb = hw[u + 1]!, kc = hw[u + 2]!, kd = hw[u + 3]!;
+        const pa = hs[u]! * 3, pb = hs[u + 1]! * 3, pc = hs[u + 2]! * 3, pd = hs[u + 3]! * 3;
+        tensor[q] = L0[(HALF + ka * row[pa]! + kb * row[pb]! + kc * row[pc]! + kd * row[pd]!) >> SHIFT]!;
+        tensor[plane + q] = L1[(HALF + ka * row[pa + 1]! + kb * row[pb + 1]! + kc * row[pc + 1]! + kd * row[pd + 1]!) >> SHIFT]!;
+        tensor[2 * plane + q] = L2[(HALF + ka * row[pa + 2]! + kb * row[pb + 2]! + kc * row[pc + 2]! + kd * row[pd + 2]!) >> SHIFT]!;
+      }
+    } else if (channels === 3) {
+      for (let ox = 0, u = 0; ox < outW; ox++, q++, u += hn) {
+        let r = HALF, g = HALF, b = HALF;
+        for (let i = 0, e = hc[ox]!; i < e; i++) {
+          const k = hw[u + i]!;
+          const p = hs[u + i]! * 3;
+          r += k * row[p]!;
+          g += k * row[p + 1]!;
+          b += k * row[p + 2]!;
+        }
+        tensor[q] = L0[r >> SHIFT]!;
+        tensor[plane + q] = L1[g >> SHIFT]!;
+        tensor[2 * plane + q] = L2[b >> SHIFT]!;
+      }
+    } else {
+      for (let ox = 0, u = 0; ox < outW; ox++, q++, u += hn) {
+        let a = HALF;
+        for (let i = 0, e = hc[ox]!; i < e; i++) a += hw[u + i]! * row[hs[u + i]!]!;
+        a >>= SHIFT;
+        tensor[q] = L0[a]!;
+        tensor[plane + q] = L1[a]!;
+        tensor[2 * plane + q] = L2[a]!;
+      }
+    }
+  }
+}
+
+/** Output row oy of the vertical pass into `row`. Weights are non-negative and sum to ≤ 4096, so every result is within 0..255. */
+function verticalRow(s: Uint8Array, offset: number, rowLen: number, v: AxisTaps, oy: number, row: Uint8Array, acc: Int32Array): void {
+  const { n: vn, w: vw, src: vs } = v;
+  const t = oy * vn;
+  const c = v.count[oy]!;
+  // Fused for the usual 3 or 4 weights.
+  const b0 = offset + vs[t]! * rowLen, k0 = vw[t]!;
+  const b1 = offset + vs[t + 1]! * rowLen, k1 = vw[t + 1]!;
+  if (c === 3) {
+    const b2 = offset + vs[t + 2]! * rowLen, k2 = vw[t + 2]!;
+    for (let j = 0; j < rowLen; j++) row[j] = (HALF + k0 * s[b0 + j]! + k1 * s[b1 + j]! + k2 * s[b2 + j]!) >> SHIFT;
+  } else if (c === 4) {
+    const b2 = offset + vs[t + 2]! * rowLen, k2 = vw[t + 2]!;
+    const b3 = offset + vs[t + 3]! * rowLen, k3 = vw[t + 3]!;
+    for (let j = 0; j < rowLen; j++) row[j] = (HALF + k0 * s[b0 + j]! + k1 * s[b1 + j]! + k2 * s[b2 + j]! + k3 * s[b3 + j]!) >> SHIFT;
+  } else {
+    acc.fill(HALF);
+    for (let i = 0; i < c; i++) {
+      const k = vw[t + i]!;
+      const base = offset + vs[t + i]! * rowLen;
+      for (let j = 0; j < rowLen; j++) acc[j]! += k * s[base + j]!;
+    }
+    for (let j = 0; j < rowLen; j++) row[j] = acc[j]! >> SHIFT;
+  }
+}
+
 function reduceWith(
   s: Uint8Array, offset: number, width: number, height: number, channels: 1 | 3, v: AxisTaps, h: AxisTaps,
   outW: number, outH: number, rgb: Uint8Array, dstW: number, x0: number, y0: number,
@@ -158,31 +243,9 @@ function reduceWith(
   const rowLen = width * channels;
   const row = new Uint8Array(rowLen);
   const acc = new Int32Array(rowLen);
-  const { n: vn, w: vw, src: vs } = v;
   const { n: hn, w: hw, src: hs, count: hc } = h;
   for (let oy = 0; oy < outH; oy++) {
-    // Vertical pass, fused for the usual 3 or 4 weights. Weights are non-negative and sum to ≤ 4096,
-    // so every result is already within 0..255.
-    const t = oy * vn;
-    const c = v.count[oy]!;
-    const b0 = offset + vs[t]! * rowLen, k0 = vw[t]!;
-    const b1 = offset + vs[t + 1]! * rowLen, k1 = vw[t + 1]!;
-    if (c === 3) {
-      const b2 = offset + vs[t + 2]! * rowLen, k2 = vw[t + 2]!;
-      for (let j = 0; j < rowLen; j++) row[j] = (HALF + k0 * s[b0 + j]! + k1 * s[b1 + j]! + k2 * s[b2 + j]!) >> SHIFT;
-    } else if (c === 4) {
-      const b2 = offset + vs[t + 2]! * rowLen, k2 = vw[t + 2]!;
-      const b3 = offset + vs[t + 3]! * rowLen, k3 = vw[t + 3]!;
-      for (let j = 0; j < rowLen; j++) row[j] = (HALF + k0 * s[b0 + j]! + k1 * s[b1 + j]! + k2 * s[b2 + j]! + k3 * s[b3 + j]!) >> SHIFT;
-    } else {
-      acc.fill(HALF);
-      for (let i = 0; i < c; i++) {
-        const k = vw[t + i]!;
-        const base = offset + vs[t + i]! * rowLen;
-        for (let j = 0; j < rowLen; j++) acc[j]! += k * s[base + j]!;
-      }
-      for (let j = 0; j < rowLen; j++) row[j] = acc[j]! >> SHIFT;
-    }
+    verticalRow(s, offset, rowLen, v, oy, row, acc);
     let q = (((oy + y0) * dstW) + x0) * 3;
     if (channels === 3) {
       for (let ox = 0, u = 0; ox < outW; ox++, q += 3, u += hn) {

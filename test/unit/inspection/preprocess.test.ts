@@ -1,7 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { letterboxGeometry } from '../../../src/main/inspection/letterbox.ts';
-import { letterbox, probeImage, toTensor } from '../../../src/main/inspection/preprocess.ts';
+import { letterbox, letterboxTensor, probeImage, toTensor, type InputSpec } from '../../../src/main/inspection/preprocess.ts';
+import { reducible, verifyAxis } from '../../../src/main/inspection/reduce.ts';
+import { encodeNetpbm } from '../../../src/shared/netpbm.ts';
 import { png16Grey, pngHeaderOnly } from './images.ts';
 
 async function noisePng(width: number, height: number): Promise<Buffer> {
@@ -100,5 +102,54 @@ describe('toTensor', () => {
     const rgb = Uint8Array.from([0, 128, 255, 255, 0, 51]);
     const t = toTensor(rgb, 2, 1, { scale: 1 / 255, mean: [0, 0.5, 0], std: [1, 0.5, 2] });
     expect([...t].map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 1, 0.004, -1, 0.5, 0.1]);
+  });
+});
+
+describe('letterboxTensor', () => {
+  const spec = (size: number): InputSpec => ({ width: size, height: size, pad: 114, scale: 1 / 255, mean: [0.1, 0.2, 0.3], std: [0.9, 0.8, 0.7] });
+  /** What the model saw before the fused path: sharp's letterbox, then toTensor. */
+  async function reference(bytes: Uint8Array, s: InputSpec): Promise<Float32Array> {
+    const lb = await letterbox(bytes, s.width, s.height, s.pad, undefined, true);
+    return toTensor(lb.rgb, s.width, s.height, s);
+  }
+  function firstDifference(a: Float32Array, b: Float32Array): number {
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+    return -1;
+  }
+  const px = (w: number, h: number, ch: number): Buffer => {
+    const b = Buffer.alloc(w * h * ch);
+    for (let i = 0; i < b.length; i++) b[i] = (Math.imul(i, 2654435761) >>> 23) & 255;
+    return b;
+  };
+
+  it('gives the same tensor as letterbox + toTensor for the frames it resizes in JS (RGB and grey PNG, raw P6), and for those it does not', async () => {
+    await Promise.all([verifyAxis(640, 384), verifyAxis(480, 288)]);
+    expect(reducible(640, 480, 384, 288), '640×480 into 384 takes the fused path').toBe(true);
+    const rgb = px(640, 480, 3);
+    const grey = px(640, 480, 1);
+    const cases: [string, Uint8Array, number][] = [
+      ['RGB PNG into 384', await sharp(rgb, { raw: { width: 640, height: 480, channels: 3 } }).png().toBuffer(), 384],
+      ['grey PNG into 384', await sharp(grey, { raw: { width: 640, height: 480, channels: 1 } }).png().toBuffer(), 384],
+      ['P6 into 384', encodeNetpbm(640, 480, 3, 255, rgb), 384],
+      ['RGB PNG into 320 (exact half)', await sharp(rgb, { raw: { width: 640, height: 480, channels: 3 } }).png().toBuffer(), 320],
+      ['JPEG into 384 (sharp)', await sharp(rgb, { raw: { width: 640, height: 480, channels: 3 } }).jpeg().toBuffer(), 384],
+    ];
+    for (const [name, bytes, size] of cases) {
+      const s = spec(size);
+      const want = await reference(bytes, s);
+      // A reused tensor full of garbage must come back entirely rewritten, padding included.
+      const reused = new Float32Array(3 * size * size).fill(Number.NaN);
+      const got = await letterboxTensor(bytes, s, reused);
+      expect(got.tensor, `${name}: the tensor passed in is reused`).toBe(reused);
+      expect(firstDifference(got.tensor, want), name).toBe(-1);
+      expect(got.geometry).toEqual(letterboxGeometry(640, 480, size, size));
+    }
+  });
+
+  it('reports bad bytes as letterbox does', async () => {
+    await expectCode(letterboxTensor(new Uint8Array(0), spec(384)), 'INSPECT_IMAGE_EMPTY', /empty/);
+    const p6 = encodeNetpbm(640, 480, 3, 255, px(640, 480, 3));
+    await expectCode(letterboxTensor(p6.subarray(0, 1000), spec(384)), 'INSPECT_IMAGE_CORRUPT', /.+/);
   });
 });
