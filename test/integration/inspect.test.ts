@@ -118,7 +118,7 @@ describe('the shipped xray-det model', () => {
 });
 
 /**
- * xray-det@1.6.0 finds 22 of these 24 (0.917; it misses a knife and a phone) at its manifest thresholds;
+ * xray-det@1.7.0 and 1.6.0 find 22 of these 24 (0.917; each misses a knife and a phone) at their manifest thresholds;
  * 1.5.0 and 1.4.0 found 23 (1.3.0 22, 1.2.0 20, 1.1.0 17, 1.0.0 15, an
  * untrained network of the same shape 2). Inference is deterministic on CPU, so the floor sits just
  * below the shipped model and above its predecessor: raise it with every retrain (PLANTED_REPORT=1
