@@ -111,7 +111,7 @@ export interface LetterboxedTensor {
 /**
  * Image bytes → the model's input tensor: letterbox + toTensor, except that a frame reduce.ts resizes
  * (a PNG or raw frame that is not an exact half, 640×480 into 384) goes straight into the tensor,
- * skipping the interleaved RGB image. The tensor is the same either way (tested); `out` is reused when
+ * skipping the interleaved RGB image. A PNG is inflated once whichever path takes it. The tensor is the same either way (tested); `out` is reused when
  * it has the right length.
  */
 export async function letterboxTensor(bytes: Uint8Array, spec: InputSpec, out?: Float32Array, maxPixels = MAX_INPUT_PIXELS): Promise<LetterboxedTensor> {
@@ -119,7 +119,12 @@ export async function letterboxTensor(bytes: Uint8Array, spec: InputSpec, out?: 
   const size = 3 * W * H;
   const t = out?.length === size ? out : new Float32Array(size);
   const frame = pngFrame(bytes, W, H, maxPixels) ?? netpbmFrame(bytes, maxPixels);
-  if (frame && !isExactHalf(frame.header, W, H) && jsLetterboxable(frame.header, W, H)) {
+  if (frame && isExactHalf(frame.header, W, H)) {
+    // Decoded already: the exact-half letterbox, without letterbox() inflating the PNG a second time.
+    const lb = await letterboxNetpbm(frame, W, H, spec.pad);
+    return { tensor: toTensor(lb.rgb, W, H, spec, t), geometry: lb.geometry };
+  }
+  if (frame && jsLetterboxable(frame.header, W, H)) {
     const h = frame.header;
     const g = letterboxGeometry(h.width, h.height, W, H);
     const luts = channelLuts(spec);
