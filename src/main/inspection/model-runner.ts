@@ -8,6 +8,7 @@ import type { Detection } from '../../shared/domain/detection.ts';
 import { isStationError } from '../../shared/errors.ts';
 import { decodeYolo } from './decode-yolo.ts';
 import { letterboxTensor, type InputSpec } from './preprocess.ts';
+import { releaseBuffer } from './release-buffer.ts';
 import { warmupFrame, warmupPng, warmupSize } from './warmup-images.ts';
 
 export interface WorkerInit {
@@ -108,10 +109,13 @@ export function serve(port: MessagePort, runner: Pick<ModelRunner, 'run'>, init?
       );
     } else if (msg.type === 'inspect') {
       const inferring = () => port.postMessage({ type: 'inferring', id: msg.id } satisfies WorkerReply);
-      (init ? inspectImage(runner, init, msg.image, inferring) : Promise.reject(new Error('inspect needs the worker init'))).then(
-        (r) => port.postMessage({ type: 'inspected', id: msg.id, ...r } satisfies WorkerReply),
-        (e: unknown) => port.postMessage(runError(msg.id, e)),
-      );
+      (init ? inspectImage(runner, init, msg.image, inferring) : Promise.reject(new Error('inspect needs the worker init')))
+        .then(
+          (r) => port.postMessage({ type: 'inspected', id: msg.id, ...r } satisfies WorkerReply),
+          (e: unknown) => port.postMessage(runError(msg.id, e)),
+        )
+        // The image was transferred here and is read no more: its memory goes now, not at the next GC.
+        .finally(() => releaseBuffer(msg.image));
     }
   });
 }

@@ -7,6 +7,7 @@ import { looksLikeNetpbm, parseNetpbmHeader } from '../../shared/netpbm.ts';
 import { letterboxGeometry, type LetterboxGeometry } from './letterbox.ts';
 import { isExactHalf, jsLetterboxable, letterboxNetpbm, type NetpbmFrame } from './netpbm-letterbox.ts';
 import { pngFrame } from './png-frame.ts';
+import { releaseBuffer } from './release-buffer.ts';
 import { reduce8ToTensor, type ChannelLuts } from './reduce.ts';
 
 /** 64 Mpx covers a 2 m parcel at a line scanner's ~1 mm pitch many times over; a header claiming more is refused. */
@@ -130,6 +131,7 @@ export async function letterboxTensor(bytes: Uint8Array, spec: InputSpec, out?: 
     const luts = channelLuts(spec);
     fillPadPlanes(t, g, luts, spec.pad);
     reduce8ToTensor(frame.bytes, h.offset, h.width, h.height, h.channels as 1 | 3, g.newWidth, g.newHeight, t, W, H, g.padX, g.padY, luts);
+    if (frame.bytes.buffer !== bytes.buffer) releaseBuffer(frame.bytes); // zlib's output, ours alone
     return { tensor: t, geometry: g };
   }
   const lb = await letterbox(bytes, W, H, spec.pad, maxPixels);

@@ -5,8 +5,11 @@
 // and there, so each (input, output) length pair is first checked against sharp itself on noise
 // (verifyAxis) and only then used: until then, and for any pair that fails, sharp resizes the frame as
 // before. The model therefore sees the same pixels whichever path decoded the image.
-// The exact-half case (640×480 into 320) has its own faster path in netpbm-letterbox.ts.
+// The exact-half case (640×480 into 320) has its own faster path in netpbm-letterbox.ts. Both passes run
+// in WebAssembly SIMD where reduce-simd.ts covers the taps (the usual shrinks): the JS loops below are the
+// reference and the fallback.
 import sharp from 'sharp';
+import { reduceToTensorSimd, verticalPassSimd } from './reduce-simd.ts';
 
 /** Largest shrink factor per axis tried here (from 4 on, libvips box-shrinks by an integer first). */
 export const MAX_SHRINK = 3.5;
@@ -166,14 +169,18 @@ export function reduce8ToTensor(
   const v = readyTaps(height, outH);
   const h = readyTaps(width, outW);
   if (!v || !h) throw new Error(`reduce8ToTensor: ${width}×${height} → ${outW}×${outH} is not checked against sharp (ask reducible() first)`);
-  const row = new Uint8Array(width * channels);
-  const acc = new Int32Array(width * channels);
+  if (channels === 3 && reduceToTensorSimd(s, offset, width, height, v, h, outW, outH, luts, tensor, dstW, dstH, x0, y0)) return;
+  const rowLen = width * channels;
+  const rows = verticalPassSimd(s, offset, rowLen, height, v, outH);
+  let row: Uint8Array = new Uint8Array(rows ? 0 : rowLen);
+  const acc = new Int32Array(rows ? 0 : rowLen);
   const line = new Uint8Array(outW * 3);
   const plane = dstW * dstH;
   const [L0, L1, L2] = luts;
   const { w: hw, src: hs } = h;
   for (let oy = 0; oy < outH; oy++) {
-    verticalRow(s, offset, width * channels, v, oy, row, acc);
+    if (rows) row = rows.subarray(oy * rowLen, (oy + 1) * rowLen);
+    else verticalRow(s, offset, rowLen, v, oy, row, acc);
     const q = (oy + y0) * dstW + x0;
     if (channels === 3 && h.n === 4) {
       // The usual shrinks (1.25–2.5): at most 4 weights (unused slots weigh 0 on a valid index), unrolled
@@ -201,10 +208,12 @@ function reduceWith(
   outW: number, outH: number, rgb: Uint8Array, dstW: number, x0: number, y0: number,
 ): void {
   const rowLen = width * channels;
-  const row = new Uint8Array(rowLen);
-  const acc = new Int32Array(rowLen);
+  const rows = verticalPassSimd(s, offset, rowLen, height, v, outH);
+  let row: Uint8Array = new Uint8Array(rows ? 0 : rowLen);
+  const acc = new Int32Array(rows ? 0 : rowLen);
   for (let oy = 0; oy < outH; oy++) {
-    verticalRow(s, offset, rowLen, v, oy, row, acc);
+    if (rows) row = rows.subarray(oy * rowLen, (oy + 1) * rowLen);
+    else verticalRow(s, offset, rowLen, v, oy, row, acc);
     horizontalRow(row, channels, h, outW, rgb, ((oy + y0) * dstW + x0) * 3);
   }
 }
