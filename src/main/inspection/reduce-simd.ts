@@ -40,9 +40,14 @@ const PAGE = 65536;
 const SLACK = 16; // the kernel reads and writes up to 15 bytes past a row
 const align = (x: number): number => (x + 15) & ~15;
 
-function ensure(k: Kernel, bytes: number): ArrayBuffer {
+/** The kernel's memory grown to `bytes`, or null when it cannot grow (the JS loops then run). */
+function ensure(k: Kernel, bytes: number): ArrayBuffer | null {
   const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  try {
+    if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  } catch {
+    return null;
+  }
   return k.memory.buffer;
 }
 
@@ -72,6 +77,7 @@ export function verticalPassSimd(s: Uint8Array, offset: number, rowLen: number, 
   if (!k || !verticalCovered(v, outH)) return null;
   const dst = rowLen * height + SLACK;
   const mem = ensure(k, dst + rowLen * outH + SLACK);
+  if (!mem) return null;
   vertical(k, s, offset, rowLen, height, v, outH, dst);
   return new Uint8Array(mem, dst, rowLen * outH);
 }
@@ -128,6 +134,7 @@ export function reduceToTensorSimd(
   const outAt = lutAt + 3 * 256 * 4;
   const planeBytes = outW * outH * 4;
   const mem = ensure(k, outAt + 3 * planeBytes);
+  if (!mem) return false;
   vertical(k, s, offset, rowLen, height, v, outH, rows);
   new Int32Array(mem, recAt, rec.length).set(rec);
   const lut = new Float32Array(mem, lutAt, 3 * 256);
