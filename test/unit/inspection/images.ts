@@ -47,3 +47,14 @@ export function png16Grey(width: number, height: number, value: (x: number, y: n
   }
   return Buffer.concat([SIGNATURE, ihdr(width, height, 16, 0), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** Deterministic pseudo-random bytes (an LCG): noise for the resize tests. */
+export function noise(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = s >>> 16;
+  }
+  return out;
+}

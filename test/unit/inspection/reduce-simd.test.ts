@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { reduceToTensorSimd, verticalPassSimd, type Taps } from '../../../src/main/inspection/reduce-simd.ts';
 import { readyTaps, reduce8, verifyAxis } from '../../../src/main/inspection/reduce.ts';
 import { releaseBuffer } from '../../../src/main/inspection/release-buffer.ts';
-
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 16;
-  }
-  return out;
-}
+import { noise } from './images.ts';
 
 /** Random taps of `counts` weights per output row: sources within 0..height-1, weights summing to ≤ 4096. */
 function taps(height: number, counts: number[], seed: number): Taps {

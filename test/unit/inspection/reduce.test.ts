@@ -4,16 +4,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MAX_SHRINK, readyTaps, reduce8, reducible, verifyAxis } from '../../../src/main/inspection/reduce.ts';
-
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 16;
-  }
-  return out;
-}
+import { noise } from './images.ts';
 
 async function sharpReduce(src: Uint8Array, w: number, h: number, channels: 1 | 3, ow: number, oh: number): Promise<Buffer> {
   return sharp(Buffer.from(src), { raw: { width: w, height: h, channels } }).toColourspace('srgb').resize(ow, oh, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
